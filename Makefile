@@ -1,0 +1,35 @@
+# etcdgen's tasks. `make test` is the one test command; `make run` builds the bundled example.
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+NODE_MODULES := node_modules/.package-lock.json
+SOURCES := $(shell find src test schemas -name '*.ts' -o -name '*.json' 2>/dev/null) tsconfig.json
+EXAMPLE := fixtures/homelab/cluster.toml
+
+.PHONY: build test unit e2e run golden clean
+
+# npm ci when the dependencies are missing or older than the lock file.
+$(NODE_MODULES): package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+dist/.built: $(NODE_MODULES) $(SOURCES)
+	npx tsc -p .
+	@touch $@
+
+build: dist/.built
+
+# All tests: unit, bad input, openssl checks, and the end-to-end tests against real etcd and
+# cloud-init. Writes the runner's output to .tmp/test.log as well.
+test: build
+	@mkdir -p .tmp
+	@set -o pipefail; NO_COLOR=1 npx uvu dist/test '\.test\.js$$' 2>&1 | tee .tmp/test.log
+
+run: build
+	node dist/src/bin.js build $(EXAMPLE) -o out
+
+# Rewrite the golden files under fixtures/ from the current code; review `git diff fixtures` after.
+golden: build
+	NO_COLOR=1 UPDATE_GOLDEN=1 npx uvu dist/test 'golden\.test\.js$$'
+
+clean:
+	rm -rf dist .tmp out

@@ -1,0 +1,228 @@
+// The command line: parses arguments, reads and writes files, prints. Everything it computes comes
+// from compile.ts; main() returns an exit code and only bin.ts ends the process.
+import { defineCommand, parseArgs, renderUsage, type ArgsDef, type CommandDef } from "citty";
+import { existsSync, readFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { buildPki, compileCluster } from "./compile.js";
+import { formatDiagnostics, summarizeDiagnostics } from "./diag/format.js";
+import { hasErrors, type Diagnostic } from "./diag/diagnostic.js";
+import { EXAMPLE_CLUSTER } from "./init/example.js";
+import { realEnv } from "./io/env.js";
+import { loadState, saveState } from "./io/state.js";
+import { clusterSchema } from "./spec/validate.js";
+import { VERSION } from "./version.js";
+
+export const EXIT = {
+  ok: 0,
+  /** The cluster file has errors (or warnings under --strict). */
+  invalidInput: 1,
+  /** Unknown command or option, missing argument. */
+  usage: 2,
+  /** The state folder disagrees with the cluster file, or cannot be read. */
+  stateConflict: 3,
+  /** Writing the output or the state folder failed. */
+  writeFailed: 4,
+} as const;
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  color: boolean;
+}
+
+class UsageError extends Error {}
+
+const buildArgs = {
+  cluster: { type: "positional", description: "The cluster file (TOML)", required: true, valueHint: "cluster.toml" },
+  out: { type: "string", alias: "o", description: "Output folder", default: "out", valueHint: "dir" },
+  state: { type: "string", description: "State folder with the CA, keys, certificates and token (default: <cluster-file-name>.pki beside the cluster file)", valueHint: "dir" },
+  redact: { type: "boolean", description: "Replace every PEM block in the output with a one-line summary, for golden diffs without secrets" },
+  "reissue-stale": { type: "boolean", description: "Reissue certificates that no longer match the cluster file (old ones are kept under <state>/retired/)" },
+  "new-ca": { type: "boolean", description: "Replace the CA and reissue every certificate (all members must switch at once)" },
+  strict: { type: "boolean", description: "Treat warnings as errors" },
+} as const satisfies ArgsDef;
+
+const checkArgs = {
+  cluster: { type: "positional", description: "The cluster file (TOML)", required: true, valueHint: "cluster.toml" },
+  strict: { type: "boolean", description: "Treat warnings as errors" },
+} as const satisfies ArgsDef;
+
+const commands = {
+  build: defineCommand({ meta: { name: "build", description: "Compile a cluster file: create or reuse the PKI in the state folder, write the nodes' files" }, args: buildArgs }),
+  check: defineCommand({ meta: { name: "check", description: "Validate a cluster file and report every problem; writes nothing" }, args: checkArgs }),
+  init: defineCommand({ meta: { name: "init", description: "Print a commented example cluster file: etcdgen init > cluster.toml" }, args: {} }),
+  schema: defineCommand({ meta: { name: "schema", description: "Print the JSON Schema of the cluster file: etcdgen schema > cluster.schema.json" }, args: {} }),
+};
+
+const root = defineCommand({
+  meta: { name: "etcdgen", version: VERSION, description: "Compile a TOML description of an etcd cluster into everything its nodes need" },
+  subCommands: commands,
+});
+
+const EXIT_CODES_HELP = `EXIT CODES
+
+  0  success
+  1  the cluster file has errors (or warnings, with --strict)
+  2  usage error: unknown command or option, missing argument
+  3  the state folder disagrees with the cluster file or cannot be read
+  4  writing the output or the state folder failed
+`;
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+      io.stdout(`${await usage(root)}\n${EXIT_CODES_HELP}`);
+      return name === undefined ? EXIT.usage : EXIT.ok;
+    }
+    if (name === "--version" || name === "-v") {
+      io.stdout(`${VERSION}\n`);
+      return EXIT.ok;
+    }
+    if (!(name in commands)) throw new UsageError(`unknown command "${name}"; the commands are ${Object.keys(commands).join(", ")}`);
+    const command = commands[name as keyof typeof commands];
+    if (rest.includes("--help") || rest.includes("-h")) {
+      io.stdout(`${await usage(command, root)}\n`);
+      return EXIT.ok;
+    }
+    switch (name) {
+      case "init":
+        parseStrict(rest, {});
+        io.stdout(EXAMPLE_CLUSTER);
+        return EXIT.ok;
+      case "schema":
+        parseStrict(rest, {});
+        io.stdout(`${JSON.stringify(clusterSchema, null, 2)}\n`);
+        return EXIT.ok;
+      case "check":
+        return runCheck(parseStrict(rest, checkArgs), io);
+      case "build":
+        return await runBuild(parseStrict(rest, buildArgs), io);
+    }
+    return EXIT.usage;
+  } catch (error) {
+    if (error instanceof UsageError || (error as Error).name === "CLIError") {
+      io.stderr(`etcdgen: ${(error as Error).message}\nRun "etcdgen ${name && name in commands ? `${name} ` : ""}--help" for usage.\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}
+
+async function usage(command: CommandDef<any>, parent?: CommandDef<any>): Promise<string> {
+  // citty colours unconditionally; keep plain text for pipes and files.
+  return (await renderUsage(command, parent)).replace(/\u001b\[[0-9;]*m/g, "");
+}
+
+/** citty accepts unknown options silently; a typo in a flag must not be ignored. */
+function parseStrict<T extends ArgsDef>(argv: readonly string[], def: T) {
+  const known = new Set<string>();
+  let positionals = 0;
+  for (const [key, arg] of Object.entries(def)) {
+    if (arg.type === "positional") {
+      positionals++;
+      continue;
+    }
+    known.add(`--${key}`);
+    if (arg.type === "boolean") known.add(`--no-${key}`);
+    const aliases = "alias" in arg && arg.alias ? [arg.alias].flat() : [];
+    for (const a of aliases) known.add(a.length === 1 ? `-${a}` : `--${a}`);
+  }
+  let seenPositionals = 0;
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!;
+    if (token === "--") break;
+    if (token.startsWith("-") && token !== "-") {
+      const flag = token.split("=")[0]!;
+      if (!known.has(flag)) throw new UsageError(`unknown option ${flag}`);
+      const arg = def[flag.replace(/^--?(no-)?/, "")] ?? Object.values(def).find((d) => "alias" in d && [d.alias].flat().includes(flag.replace(/^-+/, "")));
+      if (arg && arg.type === "string" && !token.includes("=")) {
+        if (argv[i + 1] === undefined) throw new UsageError(`option ${flag} needs a value`);
+        i++;
+      }
+    } else if (++seenPositionals > positionals) throw new UsageError(`unexpected argument "${token}"`);
+  }
+  if (seenPositionals < positionals) {
+    const missing = Object.entries(def).find(([, d]) => d.type === "positional");
+    throw new UsageError(`missing argument <${missing?.[1].valueHint ?? missing?.[0]}>`);
+  }
+  return parseArgs<T>(argv as string[], def);
+}
+
+function readClusterFile(path: string, io: CliIo): { text: string } | { code: number } {
+  try {
+    return { text: readFileSync(resolve(io.cwd, path), "utf8") };
+  } catch (error) {
+    io.stderr(`${path}: error[E_FILE_UNREADABLE]: cannot read the cluster file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+    return { code: EXIT.invalidInput };
+  }
+}
+
+function report(diagnostics: readonly Diagnostic[], fileName: string, source: string | undefined, io: CliIo): void {
+  if (diagnostics.length === 0) return;
+  io.stderr(formatDiagnostics(diagnostics, { fileName, source, color: io.color }));
+  io.stderr(`${summarizeDiagnostics(diagnostics)}\n`);
+}
+
+function failsUnderStrict(diagnostics: readonly Diagnostic[], strict: boolean): boolean {
+  return hasErrors(diagnostics) || (strict && diagnostics.length > 0);
+}
+
+function runCheck(args: { cluster: string; strict?: boolean }, io: CliIo): number {
+  const file = readClusterFile(args.cluster, io);
+  if ("code" in file) return file.code;
+  const compiled = compileCluster(file.text);
+  report(compiled.diagnostics, args.cluster, file.text, io);
+  if (failsUnderStrict(compiled.diagnostics, args.strict === true)) return EXIT.invalidInput;
+  io.stdout(`${args.cluster}: ok (${compiled.cluster!.nodes.length} nodes)\n`);
+  return EXIT.ok;
+}
+
+export function defaultStateDir(clusterFile: string): string {
+  const base = basename(clusterFile).replace(/\.toml$/i, "");
+  return join(dirname(clusterFile), `${base}.pki`);
+}
+
+async function runBuild(
+  args: { cluster: string; out: string; state?: string; redact?: boolean; "reissue-stale"?: boolean; "new-ca"?: boolean; strict?: boolean },
+  io: CliIo,
+): Promise<number> {
+  const file = readClusterFile(args.cluster, io);
+  if ("code" in file) return file.code;
+  const compiled = compileCluster(file.text);
+  if (!compiled.cluster || failsUnderStrict(compiled.diagnostics, args.strict === true)) {
+    report(compiled.diagnostics, args.cluster, file.text, io);
+    return EXIT.invalidInput;
+  }
+  const stateDir = resolve(io.cwd, args.state ?? defaultStateDir(args.cluster));
+  let state;
+  try {
+    state = loadState(stateDir);
+  } catch (error) {
+    report(compiled.diagnostics, args.cluster, file.text, io);
+    io.stderr(`${stateDir}: error[E_STATE_UNREADABLE]: ${(error as Error).message}\n`);
+    return EXIT.stateConflict;
+  }
+  const pki = await buildPki(compiled.cluster, state, realEnv(io.env.SOURCE_DATE_EPOCH), {
+    reissueStale: args["reissue-stale"] === true,
+    newCa: args["new-ca"] === true,
+  }, compiled.locator);
+  const diagnostics = [...compiled.diagnostics, ...pki.diagnostics];
+  report(diagnostics, args.cluster, file.text, io);
+  if (!pki.ok) return EXIT.stateConflict;
+  if (failsUnderStrict(diagnostics, args.strict === true)) return EXIT.invalidInput;
+  try {
+    saveState(stateDir, pki.stateWrites);
+  } catch (error) {
+    io.stderr(`etcdgen: error: writing the state folder ${stateDir} failed: ${(error as Error).message}\n`);
+    return EXIT.writeFailed;
+  }
+  for (const cert of pki.certs) {
+    const why = cert.reasons.length > 0 ? ` (${cert.reasons.join("; ")})` : "";
+    io.stdout(`${cert.action.padEnd(8)} ${cert.spec.id}${why}\n`);
+  }
+  io.stdout(`state: ${stateDir}${existsSync(stateDir) ? "" : " (nothing to keep)"}\n`);
+  return EXIT.ok;
+}

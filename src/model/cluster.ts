@@ -1,0 +1,79 @@
+// The normalized cluster: every default made explicit, names and addresses checked and put in
+// canonical form. Later stages read only this.
+import type { ClusterMode, InstallMethod, KeyAlgorithm } from "../spec/types.js";
+import type { IpAddress } from "./net.js";
+
+export interface EtcdVersion {
+  major: number;
+  minor: number;
+  patch: number;
+  text: string;
+}
+
+export interface Cluster {
+  name: string;
+  etcdVersion: EtcdVersion;
+  mode: ClusterMode;
+  dataDir: string;
+  /** Undefined when the cluster file does not set it: the state folder then supplies one. */
+  token: string | undefined;
+  ports: { client: number; peer: number; metrics: number };
+  tls: TlsSettings;
+  install: Install;
+  nodes: Node[];
+  clients: Client[];
+}
+
+export interface TlsSettings {
+  enabled: boolean;
+  keyAlgorithm: KeyAlgorithm;
+  caValidityDays: number;
+  certValidityDays: number;
+  extraSans: { dns: string[]; ips: IpAddress[] };
+  clientCertAuth: boolean;
+}
+
+export type Install =
+  | { method: Extract<InstallMethod, "preinstalled">; binary: string }
+  | { method: Extract<InstallMethod, "package">; package: string; binary: string }
+  | { method: Extract<InstallMethod, "tarball">; url: string; sha256: string; binary: string };
+
+export interface Node {
+  name: string;
+  ip: IpAddress;
+  dns: string[];
+}
+
+export interface Client {
+  name: string;
+  commonName: string;
+  organizations: string[];
+}
+
+export const DEFAULTS = {
+  mode: "systemd" as ClusterMode,
+  dataDir: "/var/lib/etcd",
+  ports: { client: 2379, peer: 2380, metrics: 2381 },
+  keyAlgorithm: "ecdsa-p256" as KeyAlgorithm,
+  caValidityDays: 3650,
+  certValidityDays: 365,
+  installMethod: "package" as InstallMethod,
+  package: "etcd-server",
+  packageBinary: "/usr/bin/etcd",
+  preinstalledBinary: "/usr/bin/etcd",
+  tarballBinary: "/usr/local/bin/etcd",
+};
+
+/** Clients every cluster gets, whether or not the file lists them. */
+export const BUILTIN_CLIENTS: readonly Client[] = [
+  { name: "admin", commonName: "admin", organizations: [] },
+];
+
+/** Client names taken by certificates etcdgen always issues under another role. */
+export const RESERVED_CLIENT_NAMES = ["healthcheck-client", "ca", "server", "peer"];
+
+/** Common names kubeadm gives well-known clients; used when the file names one without a cn. */
+export const KNOWN_CLIENT_CNS: Record<string, string> = {
+  "apiserver-etcd-client": "kube-apiserver-etcd-client",
+  "healthcheck-client": "kube-etcd-healthcheck-client",
+};

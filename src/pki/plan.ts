@@ -1,0 +1,87 @@
+// Cluster -> the list of certificates it needs, as data. Nothing is generated here.
+import type { DocPath } from "../diag/diagnostic.js";
+import type { Cluster, Node } from "../model/cluster.js";
+import { KNOWN_CLIENT_CNS } from "../model/cluster.js";
+import type { IpAddress } from "../model/net.js";
+import { parseIp } from "../model/net.js";
+import type { KeyAlgorithm } from "../spec/types.js";
+import { ALGORITHMS } from "./algorithms.js";
+import { keyUsagesFor, PROFILES, type ExtKeyUsage, type KeyUsage, type Role } from "./profiles.js";
+
+export interface CertSpec {
+  /** Where it lives in the state folder, without extension: "ca", "server/etcd-1", "client/admin". */
+  id: string;
+  role: Role;
+  /** The id of the signing certificate; the CA signs itself. */
+  issuer: string;
+  commonName: string;
+  organizations: string[];
+  dnsNames: string[];
+  ipAddresses: IpAddress[];
+  isCa: boolean;
+  keyUsages: KeyUsage[];
+  extKeyUsages: ExtKeyUsage[];
+  keyAlgorithm: KeyAlgorithm;
+  validityDays: number;
+  /** The part of the cluster file this certificate comes from, for diagnostics. */
+  source: DocPath;
+}
+
+export const CA_ID = "ca";
+export const HEALTHCHECK_CLIENT = "healthcheck-client";
+
+const LOOPBACK_IPS = [parseIp("127.0.0.1")!, parseIp("::1")!];
+
+export function planCerts(cluster: Cluster): CertSpec[] {
+  if (!cluster.tls.enabled) return [];
+  const { keyAlgorithm } = cluster.tls;
+  const rsa = ALGORITHMS[keyAlgorithm].rsa;
+  const make = (role: Role, fields: Pick<CertSpec, "id" | "commonName" | "organizations" | "dnsNames" | "ipAddresses" | "source">): CertSpec => ({
+    ...fields,
+    role,
+    issuer: CA_ID,
+    isCa: PROFILES[role].isCa,
+    keyUsages: keyUsagesFor(PROFILES[role], rsa),
+    extKeyUsages: [...PROFILES[role].extKeyUsages],
+    keyAlgorithm,
+    validityDays: role === "ca" ? cluster.tls.caValidityDays : cluster.tls.certValidityDays,
+  });
+
+  const ca = make("ca", { id: CA_ID, commonName: "etcd-ca", organizations: [], dnsNames: ["etcd-ca"], ipAddresses: [], source: ["tls"] });
+  const members = cluster.nodes.flatMap((node, i) =>
+    (["server", "peer"] as const).map((role) =>
+      make(role, { id: `${role}/${node.name}`, commonName: node.name, organizations: [], ...memberSans(node, cluster), source: ["nodes", i] }),
+    ),
+  );
+  const healthcheck = make("client", {
+    id: `client/${HEALTHCHECK_CLIENT}`,
+    commonName: KNOWN_CLIENT_CNS[HEALTHCHECK_CLIENT]!,
+    organizations: [],
+    dnsNames: [],
+    ipAddresses: [],
+    source: ["clients"],
+  });
+  const clients = cluster.clients.map((client) =>
+    make("client", {
+      id: `client/${client.name}`,
+      commonName: client.commonName,
+      organizations: [...client.organizations],
+      dnsNames: [],
+      ipAddresses: [],
+      source: ["clients"],
+    }),
+  );
+  return [ca, ...members, healthcheck, ...clients];
+}
+
+/** kubeadm's defaults (node name, localhost, the advertise address, 127.0.0.1, ::1) plus ours. */
+function memberSans(node: Node, cluster: Cluster): Pick<CertSpec, "dnsNames" | "ipAddresses"> {
+  const dnsNames = unique([node.name, ...node.dns, "localhost", ...cluster.tls.extraSans.dns]);
+  const ips = [node.ip, ...LOOPBACK_IPS, ...cluster.tls.extraSans.ips];
+  const ipAddresses = ips.filter((ip, i) => ips.findIndex((other) => other.text === ip.text) === i);
+  return { dnsNames, ipAddresses };
+}
+
+function unique(items: string[]): string[] {
+  return [...new Set(items)];
+}

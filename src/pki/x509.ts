@@ -1,0 +1,211 @@
+// X.509 v3 certificates with pkijs on WebCrypto: issuing from a CertSpec, and reading the facts
+// back out of a certificate. The words of profiles.ts map to X.509 constants here and only here.
+import * as asn1js from "asn1js";
+import * as pkijs from "pkijs";
+import type { IpAddress } from "../model/net.js";
+import type { KeyAlgorithm } from "../spec/types.js";
+import { ALGORITHMS, algorithmOfJwk } from "./algorithms.js";
+import type { CertSpec } from "./plan.js";
+import type { ExtKeyUsage, KeyUsage } from "./profiles.js";
+
+const OID = {
+  commonName: "2.5.4.3",
+  organization: "2.5.4.10",
+  subjectKeyIdentifier: "2.5.29.14",
+  keyUsage: "2.5.29.15",
+  subjectAltName: "2.5.29.17",
+  basicConstraints: "2.5.29.19",
+  authorityKeyIdentifier: "2.5.29.35",
+  extKeyUsage: "2.5.29.37",
+} as const;
+
+/** Bit numbers of KeyUsage (RFC 5280 4.2.1.3). */
+const KEY_USAGE_BITS: Readonly<Record<KeyUsage, number>> = {
+  "digital signature": 0,
+  "key encipherment": 2,
+  "cert sign": 5,
+};
+
+const EXT_KEY_USAGE_OIDS: Readonly<Record<ExtKeyUsage, string>> = {
+  "server auth": "1.3.6.1.5.5.7.3.1",
+  "client auth": "1.3.6.1.5.5.7.3.2",
+};
+
+const GENERAL_NAME_DNS = 2;
+const GENERAL_NAME_IP = 7;
+
+export function cryptoEngine(crypto: Crypto): pkijs.CryptoEngine {
+  return new pkijs.CryptoEngine({ name: "etcdgen", crypto });
+}
+
+export interface IssueRequest {
+  spec: CertSpec;
+  serial: Uint8Array;
+  notBefore: Date;
+  notAfter: Date;
+  subjectPublicKey: CryptoKey;
+  /** The issuer's certificate; undefined for a self-signed CA. */
+  issuer: pkijs.Certificate | undefined;
+  issuerPrivateKey: CryptoKey;
+}
+
+export async function issueCertificate(request: IssueRequest, engine: pkijs.CryptoEngine): Promise<pkijs.Certificate> {
+  const { spec } = request;
+  const cert = new pkijs.Certificate();
+  cert.version = 2;
+  cert.serialNumber = new asn1js.Integer({ valueHex: request.serial });
+  cert.subject = distinguishedName(spec.commonName, spec.organizations);
+  cert.issuer = request.issuer ? request.issuer.subject : distinguishedName(spec.commonName, spec.organizations);
+  cert.notBefore = x509Time(request.notBefore);
+  cert.notAfter = x509Time(request.notAfter);
+  await cert.subjectPublicKeyInfo.importKey(request.subjectPublicKey, engine);
+
+  const subjectKeyId = await keyIdentifier(cert, engine);
+  const authorityKeyId = request.issuer ? await keyIdentifier(request.issuer, engine) : subjectKeyId;
+  const extensions = [
+    extension(OID.basicConstraints, true, new pkijs.BasicConstraints(spec.isCa ? { cA: true, pathLenConstraint: 0 } : {}).toSchema()),
+    extension(OID.keyUsage, true, keyUsageBits(spec.keyUsages)),
+  ];
+  if (spec.extKeyUsages.length > 0)
+    extensions.push(
+      extension(OID.extKeyUsage, false, new pkijs.ExtKeyUsage({ keyPurposes: spec.extKeyUsages.map((u) => EXT_KEY_USAGE_OIDS[u]) }).toSchema()),
+    );
+  const altNames = [
+    ...spec.dnsNames.map((value) => new pkijs.GeneralName({ type: GENERAL_NAME_DNS, value })),
+    ...spec.ipAddresses.map(
+      (ip) => new pkijs.GeneralName({ type: GENERAL_NAME_IP, value: new asn1js.OctetString({ valueHex: ipBytes(ip) }) }),
+    ),
+  ];
+  if (altNames.length > 0) extensions.push(extension(OID.subjectAltName, false, new pkijs.AltName({ altNames }).toSchema()));
+  extensions.push(extension(OID.subjectKeyIdentifier, false, new asn1js.OctetString({ valueHex: subjectKeyId })));
+  extensions.push(
+    extension(
+      OID.authorityKeyIdentifier,
+      false,
+      new pkijs.AuthorityKeyIdentifier({ keyIdentifier: new asn1js.OctetString({ valueHex: authorityKeyId }) }).toSchema(),
+    ),
+  );
+  cert.extensions = extensions;
+  await cert.sign(request.issuerPrivateKey, ALGORITHMS[spec.keyAlgorithm].hash, engine);
+  return cert;
+}
+
+/** One RDN per attribute: pkijs would otherwise put them all into one multi-valued RDN. */
+function distinguishedName(commonName: string, organizations: readonly string[]): pkijs.RelativeDistinguishedNames {
+  const rdn = (type: string, value: string) =>
+    new asn1js.Set({ value: [new pkijs.AttributeTypeAndValue({ type, value: new asn1js.Utf8String({ value }) }).toSchema()] });
+  const sequence = new asn1js.Sequence({
+    value: [...organizations.map((o) => rdn(OID.organization, o)), rdn(OID.commonName, commonName)],
+  });
+  return pkijs.RelativeDistinguishedNames.fromBER(sequence.toBER(false));
+}
+
+/** RFC 5280: UTCTime through 2049, GeneralizedTime from 2050. */
+function x509Time(date: Date): pkijs.Time {
+  return new pkijs.Time({ type: date.getUTCFullYear() < 2050 ? pkijs.TimeType.UTCTime : pkijs.TimeType.GeneralizedTime, value: date });
+}
+
+function extension(extnID: string, critical: boolean, value: asn1js.BaseBlock): pkijs.Extension {
+  return new pkijs.Extension({ extnID, critical, extnValue: value.toBER(false) });
+}
+
+function keyUsageBits(usages: readonly KeyUsage[]): asn1js.BitString {
+  let bits = 0;
+  for (const u of usages) bits |= 0x80 >> KEY_USAGE_BITS[u];
+  // DER drops trailing zero bits of a named bit list.
+  let unusedBits = 0;
+  while (unusedBits < 7 && ((bits >> unusedBits) & 1) === 0) unusedBits++;
+  return new asn1js.BitString({ valueHex: new Uint8Array([bits]), unusedBits });
+}
+
+/** RFC 5280 method 1: SHA-1 of the subjectPublicKey bits; what Go and OpenSSL do too. */
+async function keyIdentifier(cert: pkijs.Certificate, engine: pkijs.CryptoEngine): Promise<ArrayBuffer> {
+  return cert.getKeyHash("SHA-1", engine);
+}
+
+function ipBytes(ip: IpAddress): Uint8Array {
+  if (ip.family === 4) return new Uint8Array(ip.text.split(".").map(Number));
+  const [head, tail] = ip.text.includes("::") ? ip.text.split("::") : [ip.text, undefined];
+  const groups = (s: string | undefined) => (s ? s.split(":") : []);
+  const left = groups(head);
+  const right = groups(tail);
+  const middle = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill("0");
+  const all = [...left, ...middle, ...right];
+  const out = new Uint8Array(16);
+  all.forEach((g, i) => {
+    const v = parseInt(g, 16);
+    out[i * 2] = v >> 8;
+    out[i * 2 + 1] = v & 0xff;
+  });
+  return out;
+}
+
+function ipText(bytes: Uint8Array): string {
+  if (bytes.length === 4) return Array.from(bytes).join(".");
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
+  return new URL(`http://[${groups.join(":")}]/`).hostname.slice(1, -1);
+}
+
+// --- reading certificates back ----------------------------------------------------------------
+
+export interface CertFacts {
+  serialHex: string;
+  commonName: string;
+  organizations: string[];
+  issuerCommonName: string;
+  dnsNames: string[];
+  ipAddresses: string[];
+  isCa: boolean;
+  keyUsages: KeyUsage[];
+  extKeyUsages: ExtKeyUsage[];
+  notBefore: Date;
+  notAfter: Date;
+  keyAlgorithm: KeyAlgorithm | undefined;
+  subjectKeyIdHex: string;
+  authorityKeyIdHex: string;
+}
+
+export function parseCertificate(der: Uint8Array<ArrayBuffer>): pkijs.Certificate {
+  return pkijs.Certificate.fromBER(der);
+}
+
+export async function readCertificate(cert: pkijs.Certificate, engine: pkijs.CryptoEngine): Promise<CertFacts> {
+  const attrs = (name: pkijs.RelativeDistinguishedNames, type: string) =>
+    name.typesAndValues.filter((t) => t.type === type).map((t) => String(t.value.valueBlock.value));
+  const ext = (oid: string) => cert.extensions?.find((e) => e.extnID === oid);
+  const parsed = <T>(oid: string): T | undefined => ext(oid)?.parsedValue as T | undefined;
+
+  const altNames = parsed<pkijs.AltName>(OID.subjectAltName)?.altNames ?? [];
+  const basic = parsed<pkijs.BasicConstraints>(OID.basicConstraints);
+  const keyUsageValue = parsed<asn1js.BitString>(OID.keyUsage);
+  const kuByte = keyUsageValue ? new Uint8Array(keyUsageValue.valueBlock.valueHexView)[0] ?? 0 : 0;
+  const ekus = parsed<pkijs.ExtKeyUsage>(OID.extKeyUsage)?.keyPurposes ?? [];
+  const ski = parsed<asn1js.OctetString>(OID.subjectKeyIdentifier);
+  const aki = parsed<pkijs.AuthorityKeyIdentifier>(OID.authorityKeyIdentifier);
+  const publicKey = await cert.getPublicKey(undefined, engine).catch(() => undefined);
+  const jwk = publicKey ? await engine.exportKey("jwk", publicKey) : undefined;
+
+  return {
+    serialHex: hex(cert.serialNumber.valueBlock.valueHexView),
+    commonName: attrs(cert.subject, OID.commonName)[0] ?? "",
+    organizations: attrs(cert.subject, OID.organization),
+    issuerCommonName: attrs(cert.issuer, OID.commonName)[0] ?? "",
+    dnsNames: altNames.filter((n) => n.type === GENERAL_NAME_DNS).map((n) => String(n.value)),
+    ipAddresses: altNames
+      .filter((n) => n.type === GENERAL_NAME_IP)
+      .map((n) => ipText(new Uint8Array((n.value as asn1js.OctetString).valueBlock.valueHexView))),
+    isCa: basic?.cA === true,
+    keyUsages: (Object.keys(KEY_USAGE_BITS) as KeyUsage[]).filter((u) => (kuByte & (0x80 >> KEY_USAGE_BITS[u])) !== 0),
+    extKeyUsages: (Object.keys(EXT_KEY_USAGE_OIDS) as ExtKeyUsage[]).filter((u) => ekus.includes(EXT_KEY_USAGE_OIDS[u])),
+    notBefore: cert.notBefore.value,
+    notAfter: cert.notAfter.value,
+    keyAlgorithm: jwk ? algorithmOfJwk(jwk) : undefined,
+    subjectKeyIdHex: ski ? hex(ski.valueBlock.valueHexView) : "",
+    authorityKeyIdHex: aki?.keyIdentifier ? hex(aki.keyIdentifier.valueBlock.valueHexView) : "",
+  };
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString("hex");
+}
