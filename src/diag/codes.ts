@@ -61,7 +61,6 @@ export const CODES = {
   E_STATE_INCOMPLETE: "error",
   E_STATE_UNREADABLE: "error",
   E_STATE_KEY_MISMATCH: "error",
-  E_STATE_TOKEN_CONFLICT: "error",
   W_STATE_ORPHAN: "warning",
   W_CERT_EXPIRING: "warning",
 } as const satisfies Record<string, Severity>;
