@@ -1,14 +1,16 @@
 // The command line: parses arguments, reads and writes files, prints. Everything it computes comes
 // from compile.ts; main() returns an exit code and only bin.ts ends the process.
 import { defineCommand, parseArgs, renderUsage, type ArgsDef, type CommandDef } from "citty";
-import { existsSync, readFileSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { buildPki, compileCluster } from "./compile.js";
 import { formatDiagnostics, summarizeDiagnostics } from "./diag/format.js";
 import { hasErrors, type Diagnostic } from "./diag/diagnostic.js";
 import { EXAMPLE_CLUSTER } from "./init/example.js";
 import { realEnv } from "./io/env.js";
+import { outputDirProblem, writeOutput } from "./io/output.js";
 import { loadState, saveState } from "./io/state.js";
+import { assembleOutput } from "./targets/output.js";
 import { clusterSchema } from "./spec/validate.js";
 import { VERSION } from "./version.js";
 
@@ -176,7 +178,7 @@ function runCheck(args: { cluster: string; strict?: boolean }, io: CliIo): numbe
   const compiled = compileCluster(file.text);
   report(compiled.diagnostics, args.cluster, file.text, io);
   if (failsUnderStrict(compiled.diagnostics, args.strict === true)) return EXIT.invalidInput;
-  io.stdout(`${args.cluster}: ok (${compiled.cluster!.nodes.length} nodes)\n`);
+  io.stdout(`${args.cluster}: ok (${plural(compiled.cluster!.nodes.length, "node")})\n`);
   return EXIT.ok;
 }
 
@@ -197,6 +199,12 @@ async function runBuild(
     return EXIT.invalidInput;
   }
   const stateDir = resolve(io.cwd, args.state ?? defaultStateDir(args.cluster));
+  const outDir = resolve(io.cwd, args.out);
+  const outProblem = outputDirProblem(outDir);
+  if (outProblem) {
+    io.stderr(`etcdgen: error: ${outProblem}\n`);
+    return EXIT.usage;
+  }
   let state;
   try {
     state = loadState(stateDir);
@@ -219,10 +227,35 @@ async function runBuild(
     io.stderr(`etcdgen: error: writing the state folder ${stateDir} failed: ${(error as Error).message}\n`);
     return EXIT.writeFailed;
   }
-  for (const cert of pki.certs) {
-    const why = cert.reasons.length > 0 ? ` (${cert.reasons.join("; ")})` : "";
-    io.stdout(`${cert.action.padEnd(8)} ${cert.spec.id}${why}\n`);
+  const output = assembleOutput(compiled.cluster, {
+    token: pki.token,
+    certs: pki.certs,
+    redact: args.redact === true,
+    adminDir: `${args.out.replace(/\/+$/, "")}/admin`,
+  });
+  try {
+    writeOutput(outDir, output);
+  } catch (error) {
+    io.stderr(`etcdgen: error: writing ${outDir} failed: ${(error as Error).message}\n`);
+    return EXIT.writeFailed;
   }
-  io.stdout(`state: ${stateDir}${existsSync(stateDir) ? "" : " (nothing to keep)"}\n`);
+  for (const cert of pki.certs.filter((c) => c.action !== "kept")) {
+    const why = cert.reasons.length > 0 ? ` (${cert.reasons.join("; ")})` : "";
+    io.stdout(`${cert.action} ${cert.spec.id}${why}\n`);
+  }
+  const kept = pki.certs.filter((c) => c.action === "kept").length;
+  io.stdout(
+    `${args.cluster}: ${plural(compiled.cluster.nodes.length, "node")} written to ${args.out}/${args.redact ? " (redacted)" : ""}; ` +
+      `${kept} of ${pki.certs.length} certificates reused from ${displayPath(io.cwd, stateDir)}\n`,
+  );
   return EXIT.ok;
+}
+
+function displayPath(cwd: string, path: string): string {
+  const rel = relative(cwd, path);
+  return rel === "" ? "." : rel.startsWith("..") ? path : rel;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }

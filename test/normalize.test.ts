@@ -18,7 +18,7 @@ test("normalizeCluster :: defaults are explicit", () => {
   const { cluster, diagnostics } = normalizeCluster(base());
   assert.equal(diagnostics, []);
   assert.ok(cluster);
-  assert.equal(cluster!.ports, { client: 2379, peer: 2380, metrics: 2381 });
+  assert.equal(cluster!.ports, { client: 2379, peer: 2380, metrics: 2381, metricsBind: "node" });
   assert.is(cluster!.mode, "systemd");
   assert.is(cluster!.dataDir, "/var/lib/etcd");
   assert.is(cluster!.tls.enabled, true);
@@ -26,7 +26,7 @@ test("normalizeCluster :: defaults are explicit", () => {
   assert.is(cluster!.tls.keyAlgorithm, "ecdsa-p256");
   assert.is(cluster!.tls.caValidityDays, 3650);
   assert.is(cluster!.tls.certValidityDays, 365);
-  assert.equal(cluster!.install, { method: "package", package: "etcd-server", binary: "/usr/bin/etcd" });
+  assert.equal(cluster!.install, { method: "package", packages: ["etcd-server", "etcd-client"], binary: "/usr/bin/etcd" });
   assert.equal(cluster!.clients.map((c) => c.name), ["admin"]);
   assert.is(cluster!.token, undefined);
 });

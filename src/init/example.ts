@@ -28,7 +28,7 @@ extra_sans = ["etcd.k8s.lan"]    # e.g. a load balancer in front of the members
 client_cert_auth = true
 
 [install]
-method = "package"               # the distribution's etcd-server package
+method = "package"               # the distribution's packages (etcd-server, etcd-client)
 # method = "tarball"             # or a release tarball, verified before it is unpacked:
 # url = "https://github.com/etcd-io/etcd/releases/download/v3.5.17/etcd-v3.5.17-linux-amd64.tar.gz"
 # sha256 = "<the tarball's sha256>"

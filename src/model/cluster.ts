@@ -1,6 +1,6 @@
 // The normalized cluster: every default made explicit, names and addresses checked and put in
 // canonical form. Later stages read only this.
-import type { ClusterMode, InstallMethod, KeyAlgorithm } from "../spec/types.js";
+import type { ClusterMode, InstallMethod, KeyAlgorithm, MetricsBind } from "../spec/types.js";
 import type { IpAddress } from "./net.js";
 
 export interface EtcdVersion {
@@ -17,7 +17,7 @@ export interface Cluster {
   dataDir: string;
   /** Undefined when the cluster file does not set it: the state folder then supplies one. */
   token: string | undefined;
-  ports: { client: number; peer: number; metrics: number };
+  ports: { client: number; peer: number; metrics: number; metricsBind: MetricsBind };
   tls: TlsSettings;
   install: Install;
   nodes: Node[];
@@ -35,7 +35,7 @@ export interface TlsSettings {
 
 export type Install =
   | { method: Extract<InstallMethod, "preinstalled">; binary: string }
-  | { method: Extract<InstallMethod, "package">; package: string; binary: string }
+  | { method: Extract<InstallMethod, "package">; packages: string[]; binary: string }
   | { method: Extract<InstallMethod, "tarball">; url: string; sha256: string; binary: string };
 
 export interface Node {
@@ -58,7 +58,8 @@ export const DEFAULTS = {
   caValidityDays: 3650,
   certValidityDays: 365,
   installMethod: "package" as InstallMethod,
-  package: "etcd-server",
+  packages: ["etcd-server", "etcd-client"],
+  metricsBind: "node" as MetricsBind,
   packageBinary: "/usr/bin/etcd",
   preinstalledBinary: "/usr/bin/etcd",
   tarballBinary: "/usr/local/bin/etcd",

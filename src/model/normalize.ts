@@ -106,7 +106,12 @@ function checkVersion(text: string, report: Report): EtcdVersion | undefined {
 }
 
 function checkPorts(spec: ClusterSpec["ports"], report: Report): Cluster["ports"] {
-  const ports = { ...DEFAULTS.ports, ...spec };
+  const ports = {
+    client: spec?.client ?? DEFAULTS.ports.client,
+    peer: spec?.peer ?? DEFAULTS.ports.peer,
+    metrics: spec?.metrics ?? DEFAULTS.ports.metrics,
+    metricsBind: spec?.metrics_bind ?? DEFAULTS.metricsBind,
+  };
   const seen = new Map<number, string>();
   for (const role of ["client", "peer", "metrics"] as const) {
     const port = ports[role];
@@ -188,8 +193,8 @@ function checkDays(path: DocPath, days: number, max: number, report: Report): vo
 function checkInstall(spec: ClusterSpec["install"], report: Report): Install {
   const s = spec ?? {};
   const method = s.method ?? DEFAULTS.installMethod;
-  const usedBy: Record<string, string> = { binary: "preinstalled", package: "package", url: "tarball", sha256: "tarball" };
-  for (const key of ["binary", "package", "url", "sha256"] as const) {
+  const usedBy: Record<string, string> = { binary: "preinstalled", packages: "package", url: "tarball", sha256: "tarball" };
+  for (const key of ["binary", "packages", "url", "sha256"] as const) {
     if (s[key] !== undefined && usedBy[key] !== method)
       report(
         diagnostic(
@@ -208,10 +213,16 @@ function checkInstall(spec: ClusterSpec["install"], report: Report): Install {
       return { method, binary };
     }
     case "package": {
-      const pkg = s.package ?? DEFAULTS.package;
-      if (!/^[a-z0-9][a-z0-9+.-]+$/.test(pkg))
-        report(diagnostic("E_PACKAGE_NAME_INVALID", ["install", "package"], `"${pkg}" is not a package name`, 'Debian and Ubuntu call it "etcd-server"'));
-      return { method, package: pkg, binary: DEFAULTS.packageBinary };
+      const packages = s.packages ?? DEFAULTS.packages;
+      packages.forEach((pkg, i) => {
+        if (!/^[a-z0-9][a-z0-9+.-]+(?:=[A-Za-z0-9.+~:-]+)?$/.test(pkg))
+          report(
+            diagnostic("E_PACKAGE_NAME_INVALID", ["install", "packages", i], `"${pkg}" is not a package name`, 'Debian and Ubuntu call them "etcd-server" and "etcd-client"; pin a version with "etcd-server=3.4.23-4+b6"'),
+          );
+      });
+      if (packages.length === 0)
+        report(diagnostic("E_PACKAGE_NAME_INVALID", ["install", "packages"], "packages is empty", 'list the packages, e.g. ["etcd-server", "etcd-client"]'));
+      return { method, packages, binary: DEFAULTS.packageBinary };
     }
     case "tarball": {
       const url = s.url ?? "";

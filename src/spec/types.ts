@@ -4,6 +4,7 @@
 export type ClusterMode = "systemd" | "kubeadm";
 export type KeyAlgorithm = "ecdsa-p256" | "ecdsa-p384" | "rsa-2048" | "rsa-3072" | "rsa-4096";
 export type InstallMethod = "preinstalled" | "package" | "tarball";
+export type MetricsBind = "node" | "loopback";
 
 export interface ClusterSpec {
   cluster: {
@@ -13,7 +14,7 @@ export interface ClusterSpec {
     data_dir?: string;
     token?: string;
   };
-  ports?: { client?: number; peer?: number; metrics?: number };
+  ports?: { client?: number; peer?: number; metrics?: number; metrics_bind?: MetricsBind };
   tls?: {
     enabled?: boolean;
     allow_insecure?: boolean;
@@ -26,7 +27,7 @@ export interface ClusterSpec {
   install?: {
     method?: InstallMethod;
     binary?: string;
-    package?: string;
+    packages?: string[];
     url?: string;
     sha256?: string;
   };

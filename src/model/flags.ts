@@ -1,0 +1,100 @@
+// The etcd flags of one member, computed once as data (name/value pairs in a stable order) and
+// rendered by each mode into its own form: an environment file, a static pod's command.
+import type { Cluster, Node } from "./cluster.js";
+import { urlHost, type IpAddress } from "./net.js";
+
+export interface Flag {
+  /** Without the leading dashes: "initial-cluster". */
+  name: string;
+  value: string;
+}
+
+/** Where the member's certificates are on the node. */
+export interface MemberPkiPaths {
+  ca: string;
+  serverCert: string;
+  serverKey: string;
+  peerCert: string;
+  peerKey: string;
+}
+
+export interface MemberContext {
+  token: string;
+  /** "existing" for a member joining a running cluster. */
+  initialState: "new" | "existing";
+  paths: MemberPkiPaths;
+  /** Members the initial cluster lists; all nodes for a new cluster. */
+  initialMembers?: readonly Node[];
+}
+
+const LOOPBACK_V4 = { text: "127.0.0.1", family: 4, kind: "loopback" } as const satisfies IpAddress;
+const LOOPBACK_V6 = { text: "::1", family: 6, kind: "loopback" } as const satisfies IpAddress;
+
+export function loopbackFor(node: Node): IpAddress {
+  return node.ip.family === 6 ? LOOPBACK_V6 : LOOPBACK_V4;
+}
+
+export function scheme(cluster: Cluster): "https" | "http" {
+  return cluster.tls.enabled ? "https" : "http";
+}
+
+export function clientUrl(cluster: Cluster, ip: IpAddress): string {
+  return `${scheme(cluster)}://${urlHost(ip)}:${cluster.ports.client}`;
+}
+
+export function peerUrl(cluster: Cluster, ip: IpAddress): string {
+  return `${scheme(cluster)}://${urlHost(ip)}:${cluster.ports.peer}`;
+}
+
+export function metricsUrl(cluster: Cluster, ip: IpAddress): string {
+  return `http://${urlHost(ip)}:${cluster.ports.metrics}`;
+}
+
+/** Every member's client URL: what etcdctl and the API server are pointed at. */
+export function clientEndpoints(cluster: Cluster): string[] {
+  return cluster.nodes.map((n) => clientUrl(cluster, n.ip));
+}
+
+export function initialCluster(cluster: Cluster, members: readonly Node[]): string {
+  return members.map((n) => `${n.name}=${peerUrl(cluster, n.ip)}`).join(",");
+}
+
+export function memberFlags(cluster: Cluster, node: Node, context: MemberContext): Flag[] {
+  const loopback = loopbackFor(node);
+  const flags: Flag[] = [
+    { name: "name", value: node.name },
+    { name: "data-dir", value: cluster.dataDir },
+    { name: "listen-peer-urls", value: peerUrl(cluster, node.ip) },
+    { name: "listen-client-urls", value: [clientUrl(cluster, loopback), clientUrl(cluster, node.ip)].join(",") },
+    { name: "advertise-client-urls", value: clientUrl(cluster, node.ip) },
+    { name: "initial-advertise-peer-urls", value: peerUrl(cluster, node.ip) },
+    { name: "initial-cluster", value: initialCluster(cluster, context.initialMembers ?? cluster.nodes) },
+    { name: "initial-cluster-token", value: context.token },
+    { name: "initial-cluster-state", value: context.initialState },
+    {
+      name: "listen-metrics-urls",
+      value: (cluster.ports.metricsBind === "node" ? [loopback, node.ip] : [loopback]).map((ip) => metricsUrl(cluster, ip)).join(","),
+    },
+  ];
+  if (cluster.tls.enabled) {
+    const { paths } = context;
+    flags.push(
+      { name: "client-cert-auth", value: String(cluster.tls.clientCertAuth) },
+      { name: "trusted-ca-file", value: paths.ca },
+      { name: "cert-file", value: paths.serverCert },
+      { name: "key-file", value: paths.serverKey },
+      { name: "peer-client-cert-auth", value: "true" },
+      { name: "peer-trusted-ca-file", value: paths.ca },
+      { name: "peer-cert-file", value: paths.peerCert },
+      { name: "peer-key-file", value: paths.peerKey },
+    );
+  }
+  // etcd 3.4 still logs with capnslog unless told otherwise; 3.5 made zap the default.
+  if (cluster.etcdVersion.minor === 4) flags.push({ name: "logger", value: "zap" });
+  return flags;
+}
+
+/** `ETCD_INITIAL_CLUSTER`: the environment variable etcd reads for a flag. */
+export function flagEnvName(flag: Flag): string {
+  return `ETCD_${flag.name.toUpperCase().replace(/-/g, "_")}`;
+}

@@ -1,0 +1,81 @@
+// Golden files: each fixture's output, raw (from its committed test-only state) and redacted.
+// `make golden` (UPDATE_GOLDEN=1) rewrites them; review `git diff fixtures` before committing.
+import { cpSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { listFiles, snapshotTree, tempDir } from "./helpers/fs.js";
+import { buildFixture, FIXTURES, fixtureNames } from "./helpers/fixtures.js";
+
+const UPDATE = process.env.UPDATE_GOLDEN === "1";
+
+function assertSameTree(actual: string, expected: string, label: string): void {
+  assert.ok(existsSync(expected), `${label}: ${expected} is missing; run make golden`);
+  assert.equal(listFiles(actual), listFiles(expected), `${label}: the same files`);
+  for (const file of listFiles(expected)) {
+    const got = readFileSync(join(actual, file), "utf8");
+    const want = readFileSync(join(expected, file), "utf8");
+    if (got !== want) assert.fixture(got, want, `${label}: ${file} differs from the golden file; run make golden if the change is intended`);
+  }
+}
+
+function replaceTree(from: string, to: string): void {
+  rmSync(to, { recursive: true, force: true });
+  cpSync(from, to, { recursive: true });
+}
+
+for (const name of fixtureNames()) {
+  test(`golden :: ${name} :: raw output from the committed state`, async () => {
+    const dir = tempDir();
+    const state = join(FIXTURES, name, "state");
+    try {
+      if (!UPDATE) assert.ok(existsSync(state), `${state} is missing; run make golden`);
+      const before = existsSync(state) ? snapshotTree(state) : undefined;
+      const r = await buildFixture(name, dir.path, state);
+      assert.is(r.code, 0, r.stderr);
+      assert.is(r.stderr, "", "no warnings in a fixture");
+      if (before) assert.equal(snapshotTree(state), before, "the committed state is reused as it is");
+      if (UPDATE) replaceTree(join(dir.path, "out"), join(FIXTURES, name, "expected"));
+      assertSameTree(join(dir.path, "out"), join(FIXTURES, name, "expected"), name);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  test(`golden :: ${name} :: redacted output, with or without a state folder`, async () => {
+    const withState = tempDir();
+    const fresh = tempDir();
+    try {
+      const a = await buildFixture(name, withState.path, join(FIXTURES, name, "state"), ["--redact"]);
+      assert.is(a.code, 0, a.stderr);
+      if (UPDATE) replaceTree(join(withState.path, "out"), join(FIXTURES, name, "expected.redacted"));
+      assertSameTree(join(withState.path, "out"), join(FIXTURES, name, "expected.redacted"), `${name} redacted`);
+      const b = await buildFixture(name, fresh.path, join(fresh.path, "new-state"), ["--redact"]);
+      assert.is(b.code, 0, b.stderr);
+      assertSameTree(join(fresh.path, "out"), join(FIXTURES, name, "expected.redacted"), `${name} redacted from a new state`);
+      for (const file of listFiles(join(fresh.path, "out"))) {
+        const text = readFileSync(join(fresh.path, "out", file), "utf8");
+        assert.not.match(text, "-----BEGIN", `${file} holds no PEM block`);
+      }
+    } finally {
+      withState.remove();
+      fresh.remove();
+    }
+  });
+}
+
+test("golden :: two builds from the same state are byte-identical", async () => {
+  const a = tempDir();
+  const b = tempDir();
+  try {
+    const state = join(a.path, "state");
+    assert.is((await buildFixture("homelab", a.path, state)).code, 0);
+    assert.is((await buildFixture("homelab", b.path, state)).code, 0);
+    assert.equal(snapshotTree(join(a.path, "out")), snapshotTree(join(b.path, "out")));
+  } finally {
+    a.remove();
+    b.remove();
+  }
+});
+
+test.run();
