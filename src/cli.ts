@@ -115,7 +115,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
 async function usage(command: CommandDef<any>, parent?: CommandDef<any>): Promise<string> {
   // citty colours unconditionally; keep plain text for pipes and files.
-  return (await renderUsage(command, parent)).replace(/\u001b\[[0-9;]*m/g, "");
+  return (await renderUsage(command, parent)).replace(/\u001b\[[0-9;]*m/g, "").replace(/[ \t]+$/gm, "");
 }
 
 /** citty accepts unknown options silently; a typo in a flag must not be ignored. */
