@@ -40,9 +40,18 @@ export const CODES = {
   E_INSTALL_SHA256_MISSING: "error",
   E_INSTALL_SHA256_INVALID: "error",
   E_PACKAGE_NAME_INVALID: "error",
+  // kubeadm mode
+  E_LAYOUT_MODE_MISMATCH: "error",
+  E_KUBEADM_WITHOUT_MODE: "error",
+  E_INSTALL_IN_KUBEADM_MODE: "error",
+  E_KUBEADM_NEEDS_TLS: "error",
+  E_KUBERNETES_VERSION_MISSING: "error",
+  E_KUBERNETES_VERSION_INVALID: "error",
+  E_IMAGE_INVALID: "error",
   // nodes
   E_NODES_EMPTY: "error",
   E_NODE_NAME_DUPLICATE: "error",
+  E_NODE_NAME_RESERVED: "error",
   E_NODE_IP_INVALID: "error",
   E_NODE_IP_UNUSABLE: "error",
   W_NODE_IP_LOOPBACK: "warning",

@@ -1,6 +1,6 @@
 // The normalized cluster: every default made explicit, names and addresses checked and put in
 // canonical form. Later stages read only this.
-import type { ClusterMode, InstallMethod, KeyAlgorithm, MetricsBind } from "../spec/types.js";
+import type { ClusterMode, InstallMethod, KeyAlgorithm, KubeadmConfigApi, KubeadmInstall, MetricsBind, PkiLayout } from "../spec/types.js";
 import type { IpAddress } from "./net.js";
 
 export interface EtcdVersion {
@@ -20,6 +20,8 @@ export interface Cluster {
   ports: { client: number; peer: number; metrics: number; metricsBind: MetricsBind };
   tls: TlsSettings;
   install: Install;
+  /** Set in kubeadm mode only. */
+  kubeadm: KubeadmSettings | undefined;
   nodes: Node[];
   clients: Client[];
 }
@@ -31,6 +33,17 @@ export interface TlsSettings {
   certValidityDays: number;
   extraSans: { dns: string[]; ips: IpAddress[] };
   clientCertAuth: boolean;
+  pkiLayout: PkiLayout;
+}
+
+export interface KubeadmSettings {
+  configApi: KubeadmConfigApi;
+  /** MAJOR.MINOR.PATCH, or undefined when the image brings kubelet and kubeadm. */
+  kubernetesVersion: string | undefined;
+  install: KubeadmInstall;
+  imageRepository: string;
+  imageTag: string;
+  caKeyOnNodes: boolean;
 }
 
 export type Install =
@@ -60,6 +73,9 @@ export const DEFAULTS = {
   installMethod: "package" as InstallMethod,
   packages: ["etcd-server", "etcd-client"],
   metricsBind: "node" as MetricsBind,
+  kubeadmConfigApi: "v1beta4" as KubeadmConfigApi,
+  kubeadmInstall: "pkgs.k8s.io" as KubeadmInstall,
+  imageRepository: "registry.k8s.io",
   packageBinary: "/usr/bin/etcd",
   preinstalledBinary: "/usr/bin/etcd",
   tarballBinary: "/usr/local/bin/etcd",
@@ -70,7 +86,15 @@ export const BUILTIN_CLIENTS: readonly Client[] = [
   { name: "admin", commonName: "admin", organizations: [] },
 ];
 
+/** Node names taken by what the output folder holds beside the nodes' folders. */
+export const RESERVED_NODE_NAMES = ["admin", "control-plane", "manifest.json"];
+
 /** Client names taken by certificates etcdgen always issues under another role. */
+/** kubeadm's layout has the API server's etcd client certificate beside the etcd ones. */
+export const KUBEADM_LAYOUT_CLIENTS: readonly Client[] = [
+  { name: "apiserver-etcd-client", commonName: "kube-apiserver-etcd-client", organizations: [] },
+];
+
 export const RESERVED_CLIENT_NAMES = ["healthcheck-client", "ca", "server", "peer"];
 
 /** Common names kubeadm gives well-known clients; used when the file names one without a cn. */

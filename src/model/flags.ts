@@ -91,6 +91,23 @@ export function memberFlags(cluster: Cluster, node: Node, context: MemberContext
   }
   // etcd 3.4 still logs with capnslog unless told otherwise; 3.5 made zap the default.
   if (cluster.etcdVersion.minor === 4) flags.push({ name: "logger", value: "zap" });
+  if (cluster.mode === "kubeadm") flags.push(...kubeadmFlags(cluster));
+  return flags;
+}
+
+/**
+ * What kubeadm adds to every etcd it runs. etcd 3.6 turned the experimental booleans into feature
+ * gates and dropped the experimental- prefix (kubernetes PR #132838 followed).
+ */
+function kubeadmFlags(cluster: Cluster): Flag[] {
+  const minor = cluster.etcdVersion.minor;
+  const flags: Flag[] = [{ name: "snapshot-count", value: "10000" }];
+  if (minor >= 6)
+    flags.push({ name: "feature-gates", value: "InitialCorruptCheck=true" }, { name: "watch-progress-notify-interval", value: "5s" });
+  else {
+    flags.push({ name: "experimental-initial-corrupt-check", value: "true" });
+    if (minor === 5) flags.push({ name: "experimental-watch-progress-notify-interval", value: "5s" });
+  }
   return flags;
 }
 

@@ -5,12 +5,15 @@ import type { ClusterSpec, ClientSpec, NodeSpec } from "../spec/types.js";
 import {
   BUILTIN_CLIENTS,
   DEFAULTS,
+  KUBEADM_LAYOUT_CLIENTS,
   KNOWN_CLIENT_CNS,
   RESERVED_CLIENT_NAMES,
+  RESERVED_NODE_NAMES,
   type Client,
   type Cluster,
   type EtcdVersion,
   type Install,
+  type KubeadmSettings,
   type Node,
   type TlsSettings,
 } from "./cluster.js";
@@ -56,22 +59,25 @@ export function normalizeCluster(spec: ClusterSpec): NormalizeResult {
       ),
     );
 
-  const ports = checkPorts(spec.ports, report);
+  const mode = c.mode ?? DEFAULTS.mode;
+  const ports = checkPorts(spec.ports, mode, report);
   const tls = checkTls(spec, report);
   const install = checkInstall(spec.install, report);
+  const kubeadm = checkKubeadm(spec, etcdVersion, tls, report);
   const nodes = checkNodes(spec.nodes, report);
-  const clients = checkClients(spec.clients ?? [], tls.enabled, report);
+  const clients = checkClients(spec.clients ?? [], tls, report);
   checkSanCollisions(spec.tls?.extra_sans ?? [], nodes, report);
 
   const cluster: Cluster = {
     name: c.name,
     etcdVersion: etcdVersion ?? { major: 0, minor: 0, patch: 0, text: c.etcd_version },
-    mode: c.mode ?? DEFAULTS.mode,
+    mode,
     dataDir,
     token: c.token,
     ports,
     tls,
     install,
+    kubeadm,
     nodes,
     clients,
   };
@@ -105,12 +111,13 @@ function checkVersion(text: string, report: Report): EtcdVersion | undefined {
   return version;
 }
 
-function checkPorts(spec: ClusterSpec["ports"], report: Report): Cluster["ports"] {
+function checkPorts(spec: ClusterSpec["ports"], mode: Cluster["mode"], report: Report): Cluster["ports"] {
   const ports = {
     client: spec?.client ?? DEFAULTS.ports.client,
     peer: spec?.peer ?? DEFAULTS.ports.peer,
     metrics: spec?.metrics ?? DEFAULTS.ports.metrics,
-    metricsBind: spec?.metrics_bind ?? DEFAULTS.metricsBind,
+    // kubeadm keeps metrics (and the probes) on loopback.
+    metricsBind: spec?.metrics_bind ?? (mode === "kubeadm" ? "loopback" : DEFAULTS.metricsBind),
   };
   const seen = new Map<number, string>();
   for (const role of ["client", "peer", "metrics"] as const) {
@@ -183,7 +190,11 @@ function checkTls(spec: ClusterSpec, report: Report): TlsSettings {
     else if (isDnsSan(san)) extraSans.dns.push(san);
     else report(diagnostic("E_SAN_INVALID", path, `"${san}" is neither an IP address nor a DNS name`, hostnameProblem(san.replace(/^\*\./, ""))));
   });
-  return { enabled, keyAlgorithm: t.key_algorithm ?? DEFAULTS.keyAlgorithm, caValidityDays, certValidityDays, extraSans, clientCertAuth };
+  const mode = spec.cluster.mode ?? DEFAULTS.mode;
+  const pkiLayout = t.pki_layout ?? (mode === "kubeadm" ? "kubeadm" : "etcdgen");
+  if (mode === "kubeadm" && pkiLayout !== "kubeadm")
+    report(diagnostic("E_LAYOUT_MODE_MISMATCH", ["tls", "pki_layout"], 'kubeadm mode needs kubeadm\'s certificate layout', 'remove pki_layout, or set it to "kubeadm"'));
+  return { enabled, keyAlgorithm: t.key_algorithm ?? DEFAULTS.keyAlgorithm, caValidityDays, certValidityDays, extraSans, clientCertAuth, pkiLayout };
 }
 
 function checkDays(path: DocPath, days: number, max: number, report: Report): void {
@@ -278,6 +289,8 @@ function checkNodes(specs: NodeSpec[], report: Report): Node[] {
           hostnameProblem(spec.name),
         ),
       );
+    if (RESERVED_NODE_NAMES.includes(spec.name))
+      report(diagnostic("E_NODE_NAME_RESERVED", namePath, `"${spec.name}" is the name of a folder etcdgen writes beside the nodes' folders`, "choose another node name"));
     const first = names.get(spec.name);
     if (first !== undefined)
       report(
@@ -354,8 +367,8 @@ function checkNodes(specs: NodeSpec[], report: Report): Node[] {
   return nodes;
 }
 
-function checkClients(specs: ClientSpec[], tlsEnabled: boolean, report: Report): Client[] {
-  if (!tlsEnabled && specs.length > 0)
+function checkClients(specs: ClientSpec[], tls: TlsSettings, report: Report): Client[] {
+  if (!tls.enabled && specs.length > 0)
     report(
       diagnostic("E_TLS_OFF_WITH_CLIENTS", ["clients"], "client certificates are listed but TLS is off", "remove the [[clients]] tables, or turn TLS on"),
     );
@@ -380,8 +393,57 @@ function checkClients(specs: ClientSpec[], tlsEnabled: boolean, report: Report):
     (spec.o ?? []).forEach((o, j) => checkSubjectText(o, ["clients", i, "o", j], report));
     clients.push({ name: spec.name, commonName, organizations: spec.o ?? [] });
   });
-  for (const builtin of BUILTIN_CLIENTS) if (!seen.has(builtin.name)) clients.push(builtin);
+  const builtins = tls.pkiLayout === "kubeadm" ? [...BUILTIN_CLIENTS, ...KUBEADM_LAYOUT_CLIENTS] : BUILTIN_CLIENTS;
+  for (const builtin of builtins) if (!seen.has(builtin.name)) clients.push(builtin);
   return clients.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function checkKubeadm(spec: ClusterSpec, etcdVersion: EtcdVersion | undefined, tls: TlsSettings, report: Report): KubeadmSettings | undefined {
+  const mode = spec.cluster.mode ?? DEFAULTS.mode;
+  const k = spec.kubeadm;
+  if (mode !== "kubeadm") {
+    if (k !== undefined)
+      report(diagnostic("E_KUBEADM_WITHOUT_MODE", ["kubeadm"], "[kubeadm] applies only to kubeadm mode", 'set mode = "kubeadm" in [cluster], or remove the [kubeadm] table'));
+    return undefined;
+  }
+  if (spec.install !== undefined)
+    report(
+      diagnostic(
+        "E_INSTALL_IN_KUBEADM_MODE",
+        ["install"],
+        "in kubeadm mode etcd runs from its container image; [install] does not apply",
+        "remove [install]; [kubeadm] says how kubelet and containerd are installed and which etcd image runs",
+      ),
+    );
+  if (!tls.enabled)
+    report(diagnostic("E_KUBEADM_NEEDS_TLS", ["tls", "enabled"], "kubeadm mode always runs etcd with TLS", 'remove enabled = false, or use mode = "systemd"'));
+  const install = k?.install ?? DEFAULTS.kubeadmInstall;
+  const kubernetesVersion = k?.kubernetes_version;
+  if (kubernetesVersion === undefined && install === "pkgs.k8s.io")
+    report(
+      diagnostic(
+        "E_KUBERNETES_VERSION_MISSING",
+        spec.kubeadm ? ["kubeadm"] : ["cluster", "mode"],
+        'installing kubelet from pkgs.k8s.io needs the Kubernetes version to pin',
+        'add kubernetes_version = "1.34.1" to [kubeadm], or install = "preinstalled" if the image has kubelet',
+      ),
+    );
+  else if (kubernetesVersion !== undefined && !/^1\.\d+\.\d+$/.test(kubernetesVersion))
+    report(diagnostic("E_KUBERNETES_VERSION_INVALID", ["kubeadm", "kubernetes_version"], `"${kubernetesVersion}" is not a Kubernetes version`, 'write MAJOR.MINOR.PATCH, e.g. "1.34.1"'));
+  const imageRepository = k?.image_repository ?? DEFAULTS.imageRepository;
+  if (!/^[a-z0-9.-]+(?::\d+)?(?:\/[a-z0-9._-]+)*$/.test(imageRepository))
+    report(diagnostic("E_IMAGE_INVALID", ["kubeadm", "image_repository"], `"${imageRepository}" is not an image repository`, 'e.g. "registry.k8s.io" or "registry.example.org:5000/mirror"'));
+  const imageTag = k?.image_tag ?? `${etcdVersion?.text ?? "0.0.0"}-0`;
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(imageTag))
+    report(diagnostic("E_IMAGE_INVALID", ["kubeadm", "image_tag"], `"${imageTag}" is not an image tag`, 'e.g. "3.5.17-0"'));
+  return {
+    configApi: k?.config_api ?? DEFAULTS.kubeadmConfigApi,
+    kubernetesVersion,
+    install,
+    imageRepository,
+    imageTag,
+    caKeyOnNodes: k?.ca_key_on_nodes ?? false,
+  };
 }
 
 function checkSubjectText(text: string, path: DocPath, report: Report): void {

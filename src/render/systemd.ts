@@ -1,22 +1,14 @@
 // systemd mode: etcd as a service, configured through an environment file of its flags.
 import type { Cluster, Node } from "../model/cluster.js";
 import { flagEnvName, memberFlags } from "../model/flags.js";
-import type { IssuedCert } from "../pki/reconcile.js";
 import { renderTemplate, shellQuote, systemdEnvQuote, unitValue } from "./escape.js";
-import { renderEtcdctlEnv } from "./etcdctl.js";
-import { ETCDGEN_PKI, PATHS } from "./layout.js";
-import { byPath, ETCD_USER, ROOT, type NodeFile } from "./node-file.js";
-import { BOOTSTRAP, ETCD_ENV, PROFILE_SNIPPET, SYSTEMD_UNIT } from "./templates.js";
-
-export interface NodeInputs {
-  token: string;
-  /** Issued certificates by id ("server/etcd-1"). */
-  certs: ReadonlyMap<string, IssuedCert>;
-}
+import { PATHS } from "./layout.js";
+import { etcdctlFiles, layoutOf, pkiFiles, type NodeInputs } from "./node-common.js";
+import { byPath, ROOT, type NodeFile } from "./node-file.js";
+import { BOOTSTRAP, ETCD_ENV, SYSTEMD_UNIT } from "./templates.js";
 
 export function renderSystemdNode(cluster: Cluster, node: Node, inputs: NodeInputs): NodeFile[] {
-  const paths = ETCDGEN_PKI;
-  const flags = memberFlags(cluster, node, { token: inputs.token, initialState: "new", paths });
+  const flags = memberFlags(cluster, node, { token: inputs.token, initialState: "new", paths: layoutOf(cluster).member });
   const view = { node: node.name, cluster: cluster.name, version: cluster.etcdVersion.text };
   const files: NodeFile[] = [
     {
@@ -31,31 +23,10 @@ export function renderSystemdNode(cluster: Cluster, node: Node, inputs: NodeInpu
       owner: ROOT,
       content: renderTemplate(ETCD_ENV, { ...view, flags: flags.map((f) => ({ env: flagEnvName(f), value: f.value })) }, systemdEnvQuote),
     },
-    {
-      path: PATHS.etcdctlEnv,
-      mode: 0o600,
-      owner: ROOT,
-      content: renderEtcdctlEnv(cluster, { ca: paths.ca, cert: paths.serverCert, key: paths.serverKey }, `loaded by ${PATHS.profileSnippet} for root`),
-    },
-    { path: PATHS.profileSnippet, mode: 0o644, owner: ROOT, content: renderTemplate(PROFILE_SNIPPET, { envFile: PATHS.etcdctlEnv }, shellQuote) },
+    ...etcdctlFiles(cluster),
     { path: PATHS.bootstrap, mode: 0o755, owner: ROOT, content: renderBootstrap(cluster, node) },
+    ...pkiFiles(cluster, node, inputs),
   ];
-  if (cluster.tls.enabled) {
-    const cert = (id: string) => {
-      const issued = inputs.certs.get(id);
-      if (!issued) throw new Error(`certificate ${id} was not issued`);
-      return issued;
-    };
-    const server = cert(`server/${node.name}`);
-    const peer = cert(`peer/${node.name}`);
-    files.push(
-      { path: paths.ca, mode: 0o644, owner: ETCD_USER, content: cert("ca").certPem },
-      { path: paths.serverCert, mode: 0o644, owner: ETCD_USER, content: server.certPem },
-      { path: paths.serverKey, mode: 0o600, owner: ETCD_USER, content: server.keyPem },
-      { path: paths.peerCert, mode: 0o644, owner: ETCD_USER, content: peer.certPem },
-      { path: paths.peerKey, mode: 0o600, owner: ETCD_USER, content: peer.keyPem },
-    );
-  }
   return files.sort(byPath);
 }
 

@@ -5,6 +5,9 @@ export type ClusterMode = "systemd" | "kubeadm";
 export type KeyAlgorithm = "ecdsa-p256" | "ecdsa-p384" | "rsa-2048" | "rsa-3072" | "rsa-4096";
 export type InstallMethod = "preinstalled" | "package" | "tarball";
 export type MetricsBind = "node" | "loopback";
+export type PkiLayout = "etcdgen" | "kubeadm";
+export type KubeadmConfigApi = "v1beta4" | "v1beta3";
+export type KubeadmInstall = "pkgs.k8s.io" | "preinstalled";
 
 export interface ClusterSpec {
   cluster: {
@@ -23,6 +26,7 @@ export interface ClusterSpec {
     cert_validity_days?: number;
     extra_sans?: string[];
     client_cert_auth?: boolean;
+    pki_layout?: PkiLayout;
   };
   install?: {
     method?: InstallMethod;
@@ -30,6 +34,14 @@ export interface ClusterSpec {
     packages?: string[];
     url?: string;
     sha256?: string;
+  };
+  kubeadm?: {
+    config_api?: KubeadmConfigApi;
+    kubernetes_version?: string;
+    install?: KubeadmInstall;
+    image_repository?: string;
+    image_tag?: string;
+    ca_key_on_nodes?: boolean;
   };
   nodes: NodeSpec[];
   clients?: ClientSpec[];

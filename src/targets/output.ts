@@ -7,6 +7,7 @@ import { redactionTable, redactPem } from "../pki/redact.js";
 import type { IssuedCert } from "../pki/reconcile.js";
 import { renderEtcdctlEnv } from "../render/etcdctl.js";
 import { modeText, type NodeFile } from "../render/node-file.js";
+import { controlPlaneBundle, renderKubeadmNode } from "../render/kubeadm.js";
 import { renderSystemdNode } from "../render/systemd.js";
 import { VERSION } from "../version.js";
 import { renderMetaData, renderUserData } from "./cloud-init.js";
@@ -38,7 +39,8 @@ export function assembleOutput(cluster: Cluster, options: OutputOptions): Output
 
   const out: OutputFile[] = [];
   const manifestNodes = cluster.nodes.map((node) => {
-    const files = renderSystemdNode(cluster, node, { token, certs }).map((f) => ({ ...f, content: clean(f.content) }));
+    const render = cluster.mode === "kubeadm" ? renderKubeadmNode : renderSystemdNode;
+    const files = render(cluster, node, { token, certs }).map((f) => ({ ...f, content: clean(f.content) }));
     out.push({ path: `${node.name}/user-data`, mode: 0o600, content: renderUserData(cluster, node, files) });
     out.push({ path: `${node.name}/meta-data`, mode: 0o644, content: renderMetaData(cluster, node) });
     for (const f of files) out.push({ path: `${node.name}/files${f.path}`, mode: f.mode, content: f.content });
@@ -47,6 +49,11 @@ export function assembleOutput(cluster: Cluster, options: OutputOptions): Output
 
   const admin = adminBundle(cluster, certs, options.adminDir).map((f) => ({ ...f, content: clean(f.content) }));
   for (const f of admin) out.push({ path: `admin/${f.path}`, mode: f.mode, content: f.content });
+  // The control plane's bundle, wherever there is an API server client certificate to put in it.
+  const controlPlane = certs.has("client/apiserver-etcd-client")
+    ? controlPlaneBundle(cluster, { token, certs }, cluster.kubeadm?.configApi ?? "v1beta4").map((f) => ({ ...f, content: clean(f.content) }))
+    : [];
+  for (const f of controlPlane) out.push({ path: `control-plane/${f.path}`, mode: f.mode, content: f.content });
 
   const manifest = {
     generator: `etcdgen ${VERSION}`,
@@ -59,6 +66,7 @@ export function assembleOutput(cluster: Cluster, options: OutputOptions): Output
     },
     nodes: manifestNodes,
     admin: admin.map(describe),
+    ...(controlPlane.length > 0 ? { controlPlane: controlPlane.map(describe) } : {}),
     certificates: options.certs.map((c) => ({
       id: c.spec.id,
       subject: { commonName: c.facts.commonName, organizations: c.facts.organizations },

@@ -81,9 +81,7 @@ export class E2eCluster {
   }
 
   endpoint(m: RunningMember): string {
-    const host = m.ip.includes(":") ? `[${m.ip}]` : m.ip;
-    const env = m.member.env;
-    return `${env.ETCD_CLIENT_CERT_AUTH ? "https" : "http"}://${host}:${env.ETCD_ADVERTISE_CLIENT_URLS!.split(":").pop()}`;
+    return m.member.flags["advertise-client-urls"]!.split(",")[0]!;
   }
 
   destroy(): void {

@@ -1,10 +1,11 @@
-// Every fixture's output forms a healthy cluster of real etcd processes (IPv6 and single-member
-// included), reached from a workstation with the admin bundle.
+// Every fixture's output forms a healthy cluster of real etcd processes (IPv6, single-member and
+// kubeadm mode included), reached from a workstation with the admin bundle. Each is rendered for
+// the etcd this machine has (see buildFixtureForLocalEtcd).
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { tempDir } from "../helpers/fs.js";
-import { buildFixture, fixtureNames } from "../helpers/fixtures.js";
+import { buildFixtureForLocalEtcd, fixtureNames } from "../helpers/fixtures.js";
 import { E2eCluster } from "./cluster.js";
 
 for (const name of fixtureNames()) {
@@ -12,7 +13,7 @@ for (const name of fixtureNames()) {
     const work = tempDir("etcdgen-e2e-");
     let cluster: E2eCluster | undefined;
     try {
-      const r = await buildFixture(name, work.path, join(work.path, "state"));
+      const r = await buildFixtureForLocalEtcd(name, work.path, join(work.path, "state"));
       assert.is(r.code, 0, r.stderr);
       cluster = new E2eCluster("f", work.path);
       cluster.startAll();

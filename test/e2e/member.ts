@@ -1,8 +1,10 @@
-// Starting a real etcd member from the files etcdgen wrote for a node, exactly as its systemd
-// unit would: the unit's ExecStart, with the unit's EnvironmentFile, every absolute path mapped
-// under a temporary root that holds the node's files/ tree.
+// Starting a real etcd member from the files etcdgen wrote for a node, as the node would:
+// systemd mode runs the unit's ExecStart with its EnvironmentFile; kubeadm mode runs the static
+// pod's command with its hostPath volumes. Every absolute path is mapped under a temporary root
+// that holds the node's files/ tree.
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
+import YAML from "yaml";
 import { requireTool } from "../helpers/tools.js";
 import type { HostProcess, NetLab } from "./netlab.js";
 
@@ -46,31 +48,93 @@ export function mapUnder(root: string, value: string): string {
   return value.startsWith("/") ? join(root, value) : value;
 }
 
+/** How to start a member: binary, arguments, environment, all mapped under `root`. */
 export interface MemberRoot {
   root: string;
-  unit: SystemdUnit;
+  binary: string;
+  args: string[];
   env: Record<string, string>;
+  /** The flags as etcd sees them, name -> value, wherever they came from. */
+  flags: Record<string, string>;
+  /** kubeadm mode: the static pod's probes. */
+  probes: { path: string; port: number; host: string }[];
 }
 
-/** Lays out a node's files under `root` as the bootstrap script would leave them. */
 export function prepareMember(nodeOut: string, root: string): MemberRoot {
   cpSync(join(nodeOut, "files"), root, { recursive: true });
+  const staticPod = join(root, "etc/kubernetes/manifests/etcd.yaml");
+  const member = existsSync(staticPod) ? fromStaticPod(root, readFileSync(staticPod, "utf8")) : fromUnit(root);
+  // What the bootstrap script does: the data dir, 0700.
+  const dataDir = member.flags["data-dir"]!;
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+  return member;
+}
+
+function fromUnit(root: string): MemberRoot {
   const unit = parseUnit(readFileSync(join(root, "etc/systemd/system/etcd.service"), "utf8"));
   const raw = parseEnvironmentFile(readFileSync(mapUnder(root, unit.environmentFile), "utf8"));
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) env[k] = mapUnder(root, v);
-  // What the bootstrap script does: the data dir, 0700; the binary, here the machine's etcd.
-  mkdirSync(env.ETCD_DATA_DIR!, { recursive: true, mode: 0o700 });
-  chmodSync(env.ETCD_DATA_DIR!, 0o700);
+  const flags: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    env[k] = mapUnder(root, v);
+    flags[k.replace(/^ETCD_/, "").toLowerCase().replace(/_/g, "-")] = env[k]!;
+  }
+  // The install step's result: here the machine's etcd stands in for the node's.
   const binary = mapUnder(root, unit.execStart[0]!);
   if (!existsSync(binary)) {
     mkdirSync(dirname(binary), { recursive: true });
     symlinkSync(requireTool("etcd"), binary);
   }
-  return { root, unit, env };
+  return { root, binary, args: unit.execStart.slice(1), env, flags, probes: [] };
+}
+
+interface PodManifest {
+  spec: {
+    containers: {
+      command: string[];
+      volumeMounts: { mountPath: string; name: string }[];
+      livenessProbe?: Probe;
+      readinessProbe?: Probe;
+      startupProbe?: Probe;
+      ports: { containerPort: number; name: string }[];
+    }[];
+    volumes: { name: string; hostPath: { path: string } }[];
+  };
+}
+interface Probe {
+  httpGet: { host: string; path: string; port: string | number };
+}
+
+function fromStaticPod(root: string, text: string): MemberRoot {
+  const pod = YAML.parse(text) as PodManifest;
+  const container = pod.spec.containers[0]!;
+  // A path inside the container -> the hostPath behind its mount -> under the temporary root.
+  const mounts = container.volumeMounts.map((m) => ({
+    from: m.mountPath,
+    to: join(root, pod.spec.volumes.find((v) => v.name === m.name)!.hostPath.path),
+  }));
+  const mapPath = (value: string) => {
+    const mount = mounts.find((m) => value === m.from || value.startsWith(`${m.from}/`));
+    return mount ? mount.to + value.slice(mount.from.length) : value;
+  };
+  const [command, ...rest] = container.command;
+  if (command !== "etcd") throw new Error(`static pod runs ${command}, not etcd`);
+  const flags: Record<string, string> = {};
+  const args = rest.map((arg) => {
+    const m = /^--([^=]+)=(.*)$/.exec(arg);
+    if (!m) throw new Error(`unexpected argument ${arg}`);
+    const value = mapPath(m[2]!);
+    flags[m[1]!] = value;
+    return `--${m[1]}=${value}`;
+  });
+  const port = (p: Probe) => (typeof p.httpGet.port === "number" ? p.httpGet.port : container.ports.find((x) => x.name === p.httpGet.port)!.containerPort);
+  const probes = [container.livenessProbe, container.readinessProbe, container.startupProbe]
+    .filter((p): p is Probe => p !== undefined)
+    .map((p) => ({ path: p.httpGet.path, port: port(p), host: p.httpGet.host }));
+  return { root, binary: requireTool("etcd"), args, env: {}, flags, probes };
 }
 
 export function startMember(lab: NetLab, ns: string, member: MemberRoot): HostProcess {
-  const [binary, ...args] = member.unit.execStart;
-  return lab.start(ns, mapUnder(member.root, binary!), args, { PATH: process.env.PATH ?? "/usr/bin:/bin", ...member.env });
+  return lab.start(ns, member.binary, member.args, { PATH: process.env.PATH ?? "/usr/bin:/bin", ...member.env });
 }
