@@ -5,7 +5,7 @@ NODE_MODULES := node_modules/.package-lock.json
 SOURCES := $(shell find src test schemas -name '*.ts' -o -name '*.json' 2>/dev/null) tsconfig.json
 EXAMPLE := fixtures/homelab/cluster.toml
 
-.PHONY: build test unit e2e run golden clean
+.PHONY: build test run golden boot-test clean
 
 # npm ci when the dependencies are missing or older than the lock file.
 $(NODE_MODULES): package-lock.json
@@ -30,6 +30,12 @@ run: build
 # Rewrite the golden files under fixtures/ from the current code; review `git diff fixtures` after.
 golden: build
 	NO_COLOR=1 UPDATE_GOLDEN=1 npx uvu dist/test 'golden\.test\.js$$'
+
+# Boots the output in real Debian 12 guests (systemd-nspawn, cloud-init) and checks the cluster.
+# Root only. OUT=dir boots an output folder you built yourself instead of the built-in cases.
+boot-test: build
+	@mkdir -p .tmp
+	@set -o pipefail; node dist/test/boot/boot-test.js $(if $(OUT),--out $(OUT)) 2>&1 | tee .tmp/boot-test.log
 
 clean:
 	rm -rf dist .tmp out

@@ -53,14 +53,20 @@ export const BOOTSTRAP = `#!/bin/sh
 set -eu
 {{#package}}
 
-export DEBIAN_FRONTEND=noninteractive
-# Keep the package from starting etcd with its own single-node configuration.
-printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d
-chmod 0755 /usr/sbin/policy-rc.d
-trap 'rm -f /usr/sbin/policy-rc.d' EXIT
-apt-get update
-apt-get install -y --no-install-recommends{{#packages}} {{.}}{{/packages}}
-rm -f /usr/sbin/policy-rc.d
+missing=""
+for name in{{#names}} {{.}}{{/names}}; do
+  dpkg-query -W -f='\${Status}' "$name" 2>/dev/null | grep -q 'ok installed' || missing="$missing $name"
+done
+if [ -n "$missing" ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  # Keep the package from starting etcd with its own single-node configuration.
+  printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d
+  chmod 0755 /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  apt-get update
+  apt-get install -y --no-install-recommends{{#packages}} {{.}}{{/packages}}
+  rm -f /usr/sbin/policy-rc.d
+fi
 {{/package}}
 {{#tarball}}
 
@@ -88,8 +94,10 @@ fi
 install -d -o etcd -g etcd -m 0700 {{dataDir}}
 systemctl daemon-reload
 systemctl enable etcd.service
-# --no-block: a Type=notify etcd is "started" only at quorum, which needs the other members.
-systemctl start --no-block etcd.service
+# restart, not start: an image's own etcd (Debian's package enables one) may already run with
+# another configuration. --no-block: a Type=notify etcd is "started" only at quorum, which needs
+# the other members.
+systemctl restart --no-block etcd.service
 `;
 
 export const KUBELET_DROP_IN = `# Runs the kubelet as a standalone static-pod runner for etcd (no API server), as in
