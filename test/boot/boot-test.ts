@@ -116,20 +116,22 @@ async function build(cluster: string, buildDir: string): Promise<void> {
 
 type Case = (rootfs: string) => Promise<void>;
 
-/** The bundled home-lab fixture, systemd mode, etcd from the distribution's package. */
-const homelab: Case = async (rootfs) => {
+/**
+ * Builds a cluster file in a temporary folder, boots its output and hands the running guests to
+ * `check`; tears everything down afterwards, whatever happened.
+ */
+async function withBootedCluster(
+  rootfs: string,
+  clusterFile: (dir: string) => string,
+  check: (lab: BootLab, guests: Guest[], dir: string) => Promise<void>,
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "etcdgen-boot-"));
   try {
-    writeFileSync(join(dir, "cluster.toml"), readFileSync(join(FIXTURES, "homelab", "cluster.toml"), "utf8"));
+    writeFileSync(join(dir, "cluster.toml"), clusterFile(dir));
     await build("cluster.toml", dir);
     const { lab, guests } = await bootOutput(join(dir, "out"), rootfs, join(dir, "guests"));
     try {
-      for (const g of guests) {
-        const r = await waitForCloudInit(g);
-        log(`  ${g.spec.name}: cloud-init ${r.status} ${seconds(r.ms)} after boot`);
-        if (r.status !== "done") throw new Error(`${g.spec.name}: cloud-init ${r.status}\n${r.detail}`);
-      }
-      await expectHealthyCluster(lab, dir, "out", guests.length);
+      await check(lab, guests, dir);
     } finally {
       await lab.destroy();
       labs.delete(lab);
@@ -137,10 +139,28 @@ const homelab: Case = async (rootfs) => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-};
+}
+
+async function expectCloudInit(guest: Guest, expected: "done" | "error"): Promise<string> {
+  const r = await waitForCloudInit(guest);
+  log(`  ${guest.spec.name}: cloud-init ${r.status} ${seconds(r.ms)} after boot`);
+  if (r.status !== expected) throw new Error(`${guest.spec.name}: cloud-init ${r.status}, expected ${expected}\n${r.detail}`);
+  return r.detail;
+}
+
+/** The bundled home-lab fixture, systemd mode, etcd from the distribution's package. */
+const homelab: Case = (rootfs) =>
+  withBootedCluster(
+    rootfs,
+    () => readFileSync(join(FIXTURES, "homelab", "cluster.toml"), "utf8"),
+    async (lab, guests, dir) => {
+      for (const g of guests) await expectCloudInit(g, "done");
+      await expectHealthyCluster(lab, dir, "out", guests.length);
+    },
+  );
 
 /** A release-style tarball of this machine's etcd, as the etcd project lays them out. */
-function makeTarball(dir: string): { file: string; sha256: string; version: string } {
+function makeTarball(dir: string): { file: string; url: string; sha256: string; version: string } {
   const version = localEtcdVersion();
   const top = `etcd-v${version}-linux-amd64`;
   mkdirSync(join(dir, "tarball", top), { recursive: true });
@@ -148,7 +168,8 @@ function makeTarball(dir: string): { file: string; sha256: string; version: stri
   const file = join(dir, `${top}.tar.gz`);
   const r = spawnSync("tar", ["-czf", file, "-C", join(dir, "tarball"), top]);
   if (r.status !== 0) throw new Error("tar failed");
-  return { file, sha256: createHash("sha256").update(readFileSync(file)).digest("hex"), version };
+  const url = `http://10.0.0.${HOST_V4}:${TARBALL_PORT}/${top}.tar.gz`;
+  return { file, url, sha256: createHash("sha256").update(readFileSync(file)).digest("hex"), version };
 }
 
 function tarballCluster(version: string, url: string, sha256: string, nodes: number): string {
@@ -157,59 +178,44 @@ function tarballCluster(version: string, url: string, sha256: string, nodes: num
 }
 
 /** etcd from a tarball the test serves on the bridge; the guests verify its sha256 first. */
-const tarball: Case = async (rootfs) => {
-  const dir = mkdtempSync(join(tmpdir(), "etcdgen-boot-"));
-  try {
-    const t = makeTarball(dir);
-    const url = `http://10.0.0.${HOST_V4}:${TARBALL_PORT}/${t.file.split("/").pop()}`;
-    writeFileSync(join(dir, "cluster.toml"), tarballCluster(t.version, url, t.sha256, 3));
-    await build("cluster.toml", dir);
-    const { lab, guests } = await bootOutput(join(dir, "out"), rootfs, join(dir, "guests"));
-    try {
+const tarball: Case = (rootfs) => {
+  let t: ReturnType<typeof makeTarball>;
+  return withBootedCluster(
+    rootfs,
+    (dir) => {
+      t = makeTarball(dir);
+      return tarballCluster(t.version, t.url, t.sha256, 3);
+    },
+    async (lab, guests, dir) => {
       serveFile(lab, t.file, `10.0.0.${HOST_V4}`);
       for (const g of guests) {
-        const r = await waitForCloudInit(g);
-        log(`  ${g.spec.name}: cloud-init ${r.status} ${seconds(r.ms)} after boot`);
-        if (r.status !== "done") throw new Error(`${g.spec.name}: cloud-init ${r.status}\n${r.detail}`);
+        await expectCloudInit(g, "done");
         if (!existsSync(join(g.merged, "usr/local/bin/etcd"))) throw new Error(`${g.spec.name}: /usr/local/bin/etcd is not installed`);
       }
       await expectHealthyCluster(lab, dir, "out", guests.length);
-    } finally {
-      await lab.destroy();
-      labs.delete(lab);
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    },
+  );
 };
 
 /** The same with a wrong sha256: nothing is unpacked and cloud-init reports the failure. */
-const tarballWrongSha: Case = async (rootfs) => {
-  const dir = mkdtempSync(join(tmpdir(), "etcdgen-boot-"));
-  try {
-    const t = makeTarball(dir);
-    const wrong = createHash("sha256").update("not the tarball").digest("hex");
-    const url = `http://10.0.0.${HOST_V4}:${TARBALL_PORT}/${t.file.split("/").pop()}`;
-    writeFileSync(join(dir, "cluster.toml"), tarballCluster(t.version, url, wrong, 1));
-    await build("cluster.toml", dir);
-    const { lab, guests } = await bootOutput(join(dir, "out"), rootfs, join(dir, "guests"));
-    try {
+const tarballWrongSha: Case = (rootfs) => {
+  let t: ReturnType<typeof makeTarball>;
+  return withBootedCluster(
+    rootfs,
+    (dir) => {
+      t = makeTarball(dir);
+      return tarballCluster(t.version, t.url, createHash("sha256").update("not the tarball").digest("hex"), 1);
+    },
+    async (lab, guests) => {
       serveFile(lab, t.file, `10.0.0.${HOST_V4}`);
       const g = guests[0]!;
-      const r = await waitForCloudInit(g);
-      log(`  ${g.spec.name}: cloud-init ${r.status} ${seconds(r.ms)} after boot`);
-      if (r.status !== "error") throw new Error(`cloud-init says ${r.status}, expected error:\n${r.detail}`);
-      if (!/scripts[-_]user/.test(r.detail)) throw new Error(`cloud-init's error is not the install script's:\n${r.detail}`);
+      const detail = await expectCloudInit(g, "error");
+      if (!/scripts[-_]user/.test(detail)) throw new Error(`cloud-init's error is not the install script's:\n${detail}`);
       if (existsSync(join(g.merged, "usr/local/bin/etcd"))) throw new Error("etcd was installed from an unverified download");
       const active = g.exec(["systemctl", "is-active", "etcd.service"]);
       log(`  etcd not installed; cloud-init reports the failed install; etcd.service ${active.stdout.trim()}`);
-    } finally {
-      await lab.destroy();
-      labs.delete(lab);
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    },
+  );
 };
 
 function serveFile(lab: BootLab, file: string, address: string): void {
@@ -231,11 +237,7 @@ function ownOutput(outDir: string): Case {
     const work = mkdtempSync(join(tmpdir(), "etcdgen-boot-"));
     const { lab, guests } = await bootOutput(outDir, rootfs, join(work, "guests"));
     try {
-      for (const g of guests) {
-        const r = await waitForCloudInit(g);
-        log(`  ${g.spec.name}: cloud-init ${r.status} ${seconds(r.ms)} after boot`);
-        if (r.status !== "done") throw new Error(`${g.spec.name}: cloud-init ${r.status}\n${r.detail}`);
-      }
+      for (const g of guests) await expectCloudInit(g, "done");
       const parent = resolve(outDir, "..");
       await expectHealthyCluster(lab, parent, outDir.replace(/\/+$/, "").split("/").pop()!, manifest.nodes.length);
     } finally {

@@ -2,6 +2,9 @@
 // workstation host for the operator, every member started from its generated files.
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
+import { suite, type Test } from "uvu";
+import type { CliRun } from "../helpers/cli.js";
+import { tempDir } from "../helpers/fs.js";
 import { requireTool } from "../helpers/tools.js";
 import { NetLab, type HostProcess } from "./netlab.js";
 import { prepareMember, startMember, type MemberRoot } from "./member.js";
@@ -87,4 +90,26 @@ export class E2eCluster {
   destroy(): void {
     this.lab.destroy();
   }
+}
+
+/**
+ * A uvu suite around one running cluster: `build` writes out/ into the work folder, the members
+ * start before the first test and are stopped, with their namespaces, after the last.
+ */
+export function clusterSuite(title: string, label: string, build: (workdir: string) => Promise<CliRun>): { test: Test; cluster: () => E2eCluster; workdir: string } {
+  const test = suite(title);
+  const work = tempDir("etcdgen-e2e-");
+  let cluster: E2eCluster | undefined;
+  test.before(async () => {
+    const r = await build(work.path);
+    if (r.code !== 0) throw new Error(r.stderr);
+    cluster = new E2eCluster(label, work.path);
+    cluster.startAll();
+    await cluster.waitHealthy();
+  });
+  test.after(() => {
+    cluster?.destroy();
+    work.remove();
+  });
+  return { test, cluster: () => cluster!, workdir: work.path };
 }

@@ -2,31 +2,13 @@
 // the pods' hostPath volumes mapped under a temporary root, each in its own network namespace.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { tempDir } from "../helpers/fs.js";
 import { buildFixtureForLocalEtcd } from "../helpers/fixtures.js";
-import { E2eCluster } from "./cluster.js";
+import { clusterSuite } from "./cluster.js";
 import { mapUnder, parseExportFile } from "./member.js";
 
-const test = suite("kubeadm mode, 3 members");
-const work = tempDir("etcdgen-e2e-kubeadm-");
-let cluster: E2eCluster | undefined;
+const { test, cluster: c, workdir } = clusterSuite("kubeadm mode, 3 members", "k", (dir) => buildFixtureForLocalEtcd("kubeadm-homelab", dir, join(dir, "state")));
 
-test.before(async () => {
-  const r = await buildFixtureForLocalEtcd("kubeadm-homelab", work.path, join(work.path, "state"));
-  if (r.code !== 0) throw new Error(r.stderr);
-  cluster = new E2eCluster("k", work.path);
-  cluster.startAll();
-  await cluster.waitHealthy();
-});
-
-test.after(() => {
-  cluster?.destroy();
-  work.remove();
-});
-
-const c = () => cluster!;
 
 test("the cluster is healthy with three started members", () => {
   const health = c().adminEtcdctl("endpoint health --cluster");
@@ -50,7 +32,7 @@ test("the control plane's apiserver-etcd-client certificate can put and get", ()
 });
 
 test("the control plane's kubeadm snippet lists every member's client URL", () => {
-  const text = readFileSync(join(work.path, "out/control-plane/kubeadm-etcd-external.yaml"), "utf8");
+  const text = readFileSync(join(workdir, "out/control-plane/kubeadm-etcd-external.yaml"), "utf8");
   for (const m of c().members) assert.match(text, `- ${c().endpoint(m)}`);
 });
 

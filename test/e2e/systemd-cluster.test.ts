@@ -2,31 +2,14 @@
 // namespace with its node's address, started from exactly the files etcdgen wrote.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { tempDir } from "../helpers/fs.js";
 import { buildFixture } from "../helpers/fixtures.js";
-import { E2eCluster } from "./cluster.js";
+import { clusterSuite } from "./cluster.js";
 import { mapUnder, parseExportFile } from "./member.js";
 
-const test = suite("systemd mode, 3 members");
-const work = tempDir("etcdgen-e2e-");
-let cluster: E2eCluster | undefined;
+const { test, cluster: c, workdir } = clusterSuite("systemd mode, 3 members", "s", (dir) => buildFixture("homelab", dir, join(dir, "state")));
 
-test.before(async () => {
-  const r = await buildFixture("homelab", work.path, join(work.path, "state"));
-  if (r.code !== 0) throw new Error(r.stderr);
-  cluster = new E2eCluster("s", work.path);
-  cluster.startAll();
-  await cluster.waitHealthy();
-});
-
-test.after(() => {
-  cluster?.destroy();
-  work.remove();
-});
-
-const c = () => cluster!;
 
 test("the admin bundle reaches every member: endpoint health --cluster", () => {
   const r = c().adminEtcdctl("endpoint health --cluster");
