@@ -8,7 +8,7 @@ import { formatDiagnostics, summarizeDiagnostics } from "./diag/format.js";
 import { hasErrors, type Diagnostic } from "./diag/diagnostic.js";
 import { EXAMPLE_CLUSTER } from "./init/example.js";
 import { realEnv } from "./io/env.js";
-import { outputDirProblem, writeOutput } from "./io/output.js";
+import { foldersOverlap, outputDirProblem, writeOutput } from "./io/output.js";
 import { loadState, saveState } from "./io/state.js";
 import { assembleOutput } from "./targets/output.js";
 import { clusterSchema } from "./spec/validate.js";
@@ -200,6 +200,13 @@ async function runBuild(
   }
   const stateDir = resolve(io.cwd, args.state ?? defaultStateDir(args.cluster));
   const outDir = resolve(io.cwd, args.out);
+  if (foldersOverlap(outDir, stateDir)) {
+    io.stderr(
+      `etcdgen: error[E_STATE_INSIDE_OUTPUT]: the state folder ${stateDir} and the output folder ${outDir} overlap; ` +
+        "the output is replaced on every build and would take the CA key with it\n  hint: keep the state folder outside --out\n",
+    );
+    return EXIT.usage;
+  }
   const outProblem = outputDirProblem(outDir);
   if (outProblem) {
     io.stderr(`etcdgen: error: ${outProblem}\n`);

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -133,6 +133,69 @@ test("cli :: a state path that is not a folder is reported", async () => {
     const r = await runCli(["build", "cluster.toml"], { cwd: dir.path });
     assert.is(r.code, 3);
     assert.match(r.stderr, "not a folder");
+  } finally {
+    dir.remove();
+  }
+});
+
+test("cli :: a state folder inside the output folder is refused", async () => {
+  const dir = tempDir();
+  try {
+    writeFileSync(join(dir.path, "cluster.toml"), (await runCli(["init"])).stdout);
+    const r = await runCli(["build", "cluster.toml", "-o", "out", "--state", "out/pki"], { cwd: dir.path });
+    assert.is(r.code, 2);
+    assert.match(r.stderr, "E_STATE_INSIDE_OUTPUT");
+    assert.equal(Object.keys(snapshotTree(dir.path)), ["cluster.toml"]);
+  } finally {
+    dir.remove();
+  }
+});
+
+test("cli :: an output folder etcdgen did not write is refused, a manifest.json of someone else's too", async () => {
+  const dir = tempDir();
+  try {
+    writeFileSync(join(dir.path, "cluster.toml"), (await runCli(["init"])).stdout);
+    mkdirSync(join(dir.path, "out"));
+    writeFileSync(join(dir.path, "out", "manifest.json"), '{"manifest_version": 3}');
+    writeFileSync(join(dir.path, "out", "background.js"), "keep me");
+    const r = await runCli(["build", "cluster.toml", "-o", "out"], { cwd: dir.path });
+    assert.is(r.code, 2);
+    assert.match(r.stderr, "did not write");
+    assert.is(readFileSync(join(dir.path, "out", "background.js"), "utf8"), "keep me");
+  } finally {
+    dir.remove();
+  }
+});
+
+test("cli :: a rebuild replaces its own output folder", async () => {
+  const dir = tempDir();
+  try {
+    writeFileSync(join(dir.path, "cluster.toml"), (await runCli(["init"])).stdout);
+    assert.is((await runCli(["build", "cluster.toml"], { cwd: dir.path })).code, 0);
+    writeFileSync(join(dir.path, "out", "stray"), "x");
+    assert.is((await runCli(["build", "cluster.toml"], { cwd: dir.path })).code, 0);
+    assert.not.ok(Object.keys(snapshotTree(join(dir.path, "out"))).includes("stray"));
+    assert.is((snapshotTree(dir.path)["out/"]), "700");
+  } finally {
+    dir.remove();
+  }
+});
+
+test("cli :: state files may be links (a secrets store): they are read, not replaced", async () => {
+  const dir = tempDir();
+  try {
+    writeFileSync(join(dir.path, "cluster.toml"), (await runCli(["init"])).stdout);
+    assert.is((await runCli(["build", "cluster.toml", "--state", "store"], { cwd: dir.path })).code, 0);
+    mkdirSync(join(dir.path, "linked"), { mode: 0o700 });
+    for (const name of ["ca.crt", "ca.key"]) symlinkSync(join(dir.path, "store", name), join(dir.path, "linked", name));
+    renameSync(join(dir.path, "store", "server"), join(dir.path, "linked", "server"));
+    symlinkSync(join(dir.path, "store", "peer"), join(dir.path, "linked", "peer"));
+    symlinkSync(join(dir.path, "store", "client"), join(dir.path, "linked", "client"));
+    writeFileSync(join(dir.path, "linked", "token"), readFileSync(join(dir.path, "store", "token")));
+    const r = await runCli(["build", "cluster.toml", "--state", "linked"], { cwd: dir.path });
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\b(\d+) of \1 certificates reused/);
+    assert.not.match(r.stdout, "created");
   } finally {
     dir.remove();
   }

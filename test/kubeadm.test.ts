@@ -95,7 +95,7 @@ test("kubeadm :: a broken pod fails the Kubernetes validation (the check can fai
 });
 
 test("kubeadm :: flags and probes follow the etcd version", () => {
-  const flagNames = (version: string) => memberFlags(clusterFrom(kubeadmCluster("", version)), clusterFrom(kubeadmCluster("", version)).nodes[0]!, { token: "t", initialState: "new", paths: { ca: "/c", serverCert: "/s", serverKey: "/k", peerCert: "/p", peerKey: "/q" } }).map((f) => `${f.name}=${f.value}`);
+  const flagNames = (version: string) => memberFlags(clusterFrom(kubeadmCluster("", version)), clusterFrom(kubeadmCluster("", version)).nodes[0]!, { token: "t", paths: { ca: "/c", serverCert: "/s", serverKey: "/k", peerCert: "/p", peerKey: "/q" } }).map((f) => `${f.name}=${f.value}`);
   assert.ok(flagNames("3.6.4").includes("feature-gates=InitialCorruptCheck=true"));
   assert.ok(flagNames("3.5.17").includes("experimental-initial-corrupt-check=true"));
   assert.ok(flagNames("3.5.17").includes("experimental-watch-progress-notify-interval=5s"));

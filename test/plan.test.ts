@@ -13,15 +13,25 @@ test("planCerts :: the whole set, CA first", () => {
     "peer/etcd-2",
     "server/etcd-3",
     "peer/etcd-3",
-    "client/healthcheck-client",
     "client/admin",
     "client/apiserver-etcd-client",
   ]);
   assert.ok(plan.every((c) => c.issuer === "ca"));
 });
 
+test("planCerts :: kubeadm's layout adds the health-check client", () => {
+  const plan = planCerts(clusterFrom(threeNodes('pki_layout = "kubeadm"')));
+  assert.ok(plan.some((c) => c.id === "client/healthcheck-client"));
+});
+
+test("planCerts :: a client's diagnostics point at its own table", () => {
+  const plan = planCerts(clusterFrom(threeNodes() + '[[clients]]\nname = "backup"\n'));
+  assert.equal(plan.find((c) => c.id === "client/backup")!.source, ["clients", 1]);
+  assert.equal(plan.find((c) => c.id === "client/admin")!.source, []);
+});
+
 test("planCerts :: kubeadm's subjects and usages", () => {
-  const byId = new Map(planCerts(clusterFrom(threeNodes())).map((c) => [c.id, c]));
+  const byId = new Map(planCerts(clusterFrom(threeNodes('pki_layout = "kubeadm"'))).map((c) => [c.id, c]));
   const ca = byId.get("ca")!;
   assert.is(ca.commonName, "etcd-ca");
   assert.ok(ca.isCa);

@@ -37,7 +37,7 @@ test("reconcilePki :: first build creates everything, keys secret", async () => 
   const { result } = await firstBuild();
   assert.ok(result.certs.every((c) => c.action === "created"));
   const keys = result.stateWrites.filter((w) => w.path.endsWith(".key"));
-  assert.is(keys.length, 10);
+  assert.is(keys.length, 9);
   assert.ok(keys.every((w) => w.secret && w.content.startsWith("-----BEGIN PRIVATE KEY-----")));
   assert.ok(result.stateWrites.filter((w) => w.path.endsWith(".crt")).every((w) => !w.secret));
   assert.match(result.token, /^lab-[0-9a-f]{16}$/);
@@ -168,6 +168,40 @@ test("reconcilePki :: the token in the cluster file wins and is not stored", asy
   const r = await buildPki(cluster, EMPTY, testEnv(), KEEP);
   assert.is(r.token, "fixed-token");
   assert.not.ok(r.stateWrites.some((w) => w.path === "token"));
+});
+
+test("reconcilePki :: a certificate file with anything else in it is refused, never copied on", async () => {
+  const { cluster, state } = await firstBuild();
+  const pairs = new Map(state.pairs);
+  const ca = pairs.get("ca")!;
+  pairs.set("ca", { cert: ca.cert! + ca.key!, key: ca.key! });
+  const r = await buildPki(cluster, { ...state, pairs }, testEnv(), KEEP);
+  assert.not.ok(r.ok);
+  assert.equal(r.diagnostics.map((d) => d.code), ["E_STATE_UNREADABLE"]);
+  assert.match(r.diagnostics[0]!.message, "exactly one CERTIFICATE block");
+});
+
+test("reconcilePki :: an expiring CA is warned about", async () => {
+  const { cluster, state } = await firstBuild();
+  const late = new Date(FIXED_NOW.getTime() + 3640 * 86400000);
+  const r = await reconcilePki(planCerts(cluster), state, testEnv(late), { reissueStale: true, newCa: false });
+  assert.ok(r.diagnostics.some((d) => d.code === "W_CERT_EXPIRING" && d.message.includes("certificate ca ")));
+});
+
+test("reconcilePki :: a certificate issued late in the CA's life ends with the CA and stays valid", async () => {
+  const { cluster, state } = await firstBuild();
+  const late = new Date(FIXED_NOW.getTime() + 3500 * 86400000);
+  const more = clusterFrom(threeNodes() + '[[nodes]]\nname = "etcd-4"\nip = "10.0.0.14"\n[[nodes]]\nname = "etcd-5"\nip = "10.0.0.15"\n');
+  const r = await buildPki(more, state, testEnv(late), { reissueStale: true, newCa: false });
+  assert.ok(r.ok);
+  const ca = r.certs.find((c) => c.spec.id === "ca")!;
+  const added = r.certs.find((c) => c.spec.id === "server/etcd-4")!;
+  assert.is(added.facts.notAfter.getTime(), ca.facts.notAfter.getTime());
+  assert.ok(r.diagnostics.some((d) => d.code === "W_CERT_CAPPED_BY_CA"));
+  // Read back, the capped certificate is not stale.
+  const again = await buildPki(more, stateAfter(r.stateWrites, state), testEnv(late), KEEP);
+  assert.ok(again.ok, JSON.stringify(again.diagnostics));
+  assert.equal(again.stateWrites, []);
 });
 
 test("serialNumber :: positive, below 2^63, minimal", () => {

@@ -14,6 +14,7 @@ name = "single"
 etcd_version = "3.5.17"
 [tls]
 key_algorithm = "${algorithm}"
+pki_layout = "kubeadm"
 extra_sans = ["lb.k8s.lan", "10.32.0.1"]
 [[nodes]]
 name = "etcd-a"

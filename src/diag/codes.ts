@@ -72,6 +72,8 @@ export const CODES = {
   E_STATE_KEY_MISMATCH: "error",
   W_STATE_ORPHAN: "warning",
   W_CERT_EXPIRING: "warning",
+  W_CERT_CAPPED_BY_CA: "warning",
+  E_STATE_INSIDE_OUTPUT: "error",
 } as const satisfies Record<string, Severity>;
 
 export type Code = keyof typeof CODES;

@@ -1,7 +1,7 @@
 // Writes the output folder as a whole: the new tree is built beside it and swapped in, so a failed
 // build never leaves half an output. A folder etcdgen did not write is never touched.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve, sep } from "node:path";
 import { MANIFEST, type OutputFile } from "../targets/output.js";
 import { writeFileAtomic } from "./files.js";
 
@@ -9,8 +9,34 @@ import { writeFileAtomic } from "./files.js";
 export function outputDirProblem(dir: string): string | undefined {
   if (!existsSync(dir)) return undefined;
   if (!statSync(dir).isDirectory()) return `${dir} exists and is not a folder`;
-  if (readdirSync(dir).length === 0 || existsSync(join(dir, MANIFEST))) return undefined;
-  return `${dir} holds files etcdgen did not write (it has no ${MANIFEST}); choose another --out or empty it`;
+  if (readdirSync(dir).length === 0 || writtenByEtcdgen(join(dir, MANIFEST))) return undefined;
+  return `${dir} holds files etcdgen did not write (it has no ${MANIFEST} of etcdgen's); choose another --out or empty it`;
+}
+
+function writtenByEtcdgen(manifest: string): boolean {
+  try {
+    const generator = (JSON.parse(readFileSync(manifest, "utf8")) as { generator?: unknown }).generator;
+    return typeof generator === "string" && generator.startsWith("etcdgen ");
+  } catch {
+    return false;
+  }
+}
+
+/** True when one folder is the other or lies inside it (after following links). */
+export function foldersOverlap(a: string, b: string): boolean {
+  const real = (p: string) => {
+    // The deepest existing ancestor decides where a path that does not exist yet will be.
+    let existing = resolve(p);
+    const rest: string[] = [];
+    while (!existsSync(existing)) {
+      rest.unshift(basename(existing));
+      existing = dirname(existing);
+    }
+    return join(realpathSync(existing), ...rest);
+  };
+  const [x, y] = [real(a), real(b)];
+  const inside = (child: string, parent: string) => child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
+  return inside(x, y) || inside(y, x);
 }
 
 export function writeOutput(dir: string, files: readonly OutputFile[]): void {

@@ -14,9 +14,11 @@ export function loadState(dir: string): PkiState {
     for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const path = join(folder, entry.name);
       const rel = relative(dir, path).split(sep).join("/");
-      if (entry.isDirectory()) {
+      // Links are followed: a state folder may be assembled from links to a secrets store.
+      const stat = entry.isSymbolicLink() ? statSync(path) : entry;
+      if (stat.isDirectory()) {
         if (rel !== "retired") walk(path);
-      } else if (entry.isFile() && PAIR_FILE.test(entry.name)) {
+      } else if (stat.isFile() && PAIR_FILE.test(entry.name)) {
         const id = rel.replace(PAIR_FILE, "");
         const pair = pairs.get(id) ?? {};
         if (rel.endsWith(".crt")) pair.cert = readFileSync(path, "utf8");
@@ -34,10 +36,9 @@ export function loadState(dir: string): PkiState {
 /** Writes the changes; a retired copy that is already there is left as it is. */
 export function saveState(dir: string, writes: readonly StateWrite[]): void {
   if (writes.length === 0) return;
-  if (!existsSync(dir)) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    chmodSync(dir, 0o700);
-  }
+  // The folder holds the CA key: only its owner may enter it.
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
   for (const write of writes) {
     const path = join(dir, ...write.path.split("/"));
     if (write.path.startsWith("retired/") && existsSync(path)) continue;

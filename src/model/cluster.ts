@@ -61,6 +61,8 @@ export interface Client {
   name: string;
   commonName: string;
   organizations: string[];
+  /** Index of its [[clients]] table; undefined for the clients etcdgen adds itself. */
+  index: number | undefined;
 }
 
 export const DEFAULTS = {
@@ -83,18 +85,18 @@ export const DEFAULTS = {
 
 /** Clients every cluster gets, whether or not the file lists them. */
 export const BUILTIN_CLIENTS: readonly Client[] = [
-  { name: "admin", commonName: "admin", organizations: [] },
+  { name: "admin", commonName: "admin", organizations: [], index: undefined },
 ];
 
 /** Node names taken by what the output folder holds beside the nodes' folders. */
 export const RESERVED_NODE_NAMES = ["admin", "control-plane", "manifest.json"];
 
-/** Client names taken by certificates etcdgen always issues under another role. */
 /** kubeadm's layout has the API server's etcd client certificate beside the etcd ones. */
 export const KUBEADM_LAYOUT_CLIENTS: readonly Client[] = [
-  { name: "apiserver-etcd-client", commonName: "kube-apiserver-etcd-client", organizations: [] },
+  { name: "apiserver-etcd-client", commonName: "kube-apiserver-etcd-client", organizations: [], index: undefined },
 ];
 
+/** Client names taken by certificates etcdgen issues under another role. */
 export const RESERVED_CLIENT_NAMES = ["healthcheck-client", "ca", "server", "peer"];
 
 /** Common names kubeadm gives well-known clients; used when the file names one without a cn. */

@@ -20,11 +20,7 @@ export interface MemberPkiPaths {
 
 export interface MemberContext {
   token: string;
-  /** "existing" for a member joining a running cluster. */
-  initialState: "new" | "existing";
   paths: MemberPkiPaths;
-  /** Members the initial cluster lists; all nodes for a new cluster. */
-  initialMembers?: readonly Node[];
 }
 
 const LOOPBACK_V4 = { text: "127.0.0.1", family: 4, kind: "loopback" } as const satisfies IpAddress;
@@ -65,22 +61,24 @@ export function memberFlags(cluster: Cluster, node: Node, context: MemberContext
     { name: "name", value: node.name },
     { name: "data-dir", value: cluster.dataDir },
     { name: "listen-peer-urls", value: peerUrl(cluster, node.ip) },
-    { name: "listen-client-urls", value: [clientUrl(cluster, loopback), clientUrl(cluster, node.ip)].join(",") },
+    { name: "listen-client-urls", value: distinct([clientUrl(cluster, loopback), clientUrl(cluster, node.ip)]) },
     { name: "advertise-client-urls", value: clientUrl(cluster, node.ip) },
     { name: "initial-advertise-peer-urls", value: peerUrl(cluster, node.ip) },
-    { name: "initial-cluster", value: initialCluster(cluster, context.initialMembers ?? cluster.nodes) },
+    { name: "initial-cluster", value: initialCluster(cluster, cluster.nodes) },
     { name: "initial-cluster-token", value: context.token },
-    { name: "initial-cluster-state", value: context.initialState },
+    { name: "initial-cluster-state", value: "new" },
     {
       name: "listen-metrics-urls",
-      value: (cluster.ports.metricsBind === "node" ? [loopback, node.ip] : [loopback]).map((ip) => metricsUrl(cluster, ip)).join(","),
+      value: distinct((cluster.ports.metricsBind === "node" ? [loopback, node.ip] : [loopback]).map((ip) => metricsUrl(cluster, ip))),
     },
   ];
   if (cluster.tls.enabled) {
     const { paths } = context;
+    flags.push({ name: "client-cert-auth", value: String(cluster.tls.clientCertAuth) });
+    // etcd demands client certificates whenever it has a trusted CA file, whatever
+    // client-cert-auth says: without client authentication there must be none.
+    if (cluster.tls.clientCertAuth) flags.push({ name: "trusted-ca-file", value: paths.ca });
     flags.push(
-      { name: "client-cert-auth", value: String(cluster.tls.clientCertAuth) },
-      { name: "trusted-ca-file", value: paths.ca },
       { name: "cert-file", value: paths.serverCert },
       { name: "key-file", value: paths.serverKey },
       { name: "peer-client-cert-auth", value: "true" },
@@ -109,6 +107,11 @@ function kubeadmFlags(cluster: Cluster): Flag[] {
     if (minor === 5) flags.push({ name: "experimental-watch-progress-notify-interval", value: "5s" });
   }
   return flags;
+}
+
+/** A member on a loopback address would otherwise list the same URL twice and fail to bind. */
+function distinct(urls: string[]): string {
+  return [...new Set(urls)].join(",");
 }
 
 /** `ETCD_INITIAL_CLUSTER`: the environment variable etcd reads for a flag. */

@@ -13,11 +13,12 @@ export interface IpAddress {
 
 export function parseIp(input: string): IpAddress | undefined {
   if (isIPv4(input)) return { text: input, family: 4, kind: ipv4Kind(input) };
-  if (isIPv6(input) && !input.includes("%")) {
-    const text = new URL(`http://[${input}]/`).hostname.slice(1, -1);
-    return { text, family: 6, kind: ipv6Kind(text) };
-  }
-  return undefined;
+  if (!isIPv6(input) || input.includes("%")) return undefined;
+  const text = new URL(`http://[${input}]/`).hostname.slice(1, -1);
+  const bytes = ipv6Bytes(text);
+  // An IPv4-mapped address (::ffff:10.0.0.11) is that IPv4 address.
+  if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) return parseIp(bytes.slice(12).join("."));
+  return { text, family: 6, kind: ipv6Kind(bytes) };
 }
 
 function ipv4Kind(ip: string): IpKind {
@@ -29,12 +30,33 @@ function ipv4Kind(ip: string): IpKind {
   return "unicast";
 }
 
-function ipv6Kind(ip: string): IpKind {
-  if (ip === "::") return "unspecified";
-  if (ip === "::1") return "loopback";
-  if (ip.startsWith("ff")) return "multicast";
-  if (/^fe[89ab]/.test(ip)) return "link-local";
+function ipv6Kind(bytes: Uint8Array): IpKind {
+  if (bytes.every((b) => b === 0)) return "unspecified";
+  if (bytes.slice(0, 15).every((b) => b === 0) && bytes[15] === 1) return "loopback";
+  if (bytes[0] === 0xff) return "multicast"; // ff00::/8
+  if (bytes[0] === 0xfe && (bytes[1]! & 0xc0) === 0x80) return "link-local"; // fe80::/10
   return "unicast";
+}
+
+/** The 16 bytes of an IPv6 address in canonical text form. */
+function ipv6Bytes(text: string): Uint8Array {
+  const [head, tail] = text.includes("::") ? text.split("::") : [text, undefined];
+  const groups = (part: string | undefined) => (part ? part.split(":") : []);
+  const left = groups(head);
+  const right = groups(tail);
+  const middle = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill("0");
+  const out = new Uint8Array(16);
+  [...left, ...middle, ...right].forEach((group, i) => {
+    const value = parseInt(group, 16);
+    out[i * 2] = value >> 8;
+    out[i * 2 + 1] = value & 0xff;
+  });
+  return out;
+}
+
+/** The address as it is encoded in an X.509 iPAddress SAN: 4 or 16 bytes. */
+export function ipToBytes(ip: IpAddress): Uint8Array {
+  return ip.family === 4 ? new Uint8Array(ip.text.split(".").map(Number)) : ipv6Bytes(ip.text);
 }
 
 /** `host` as it goes into a URL: IPv6 in brackets. */

@@ -387,11 +387,11 @@ function checkClients(specs: ClientSpec[], tls: TlsSettings, report: Report): Cl
           { path: ["clients", first, "name"], message: "first listed here" },
         ]),
       );
-    seen.set(spec.name, i);
+    if (first === undefined) seen.set(spec.name, i);
     const commonName = spec.cn ?? KNOWN_CLIENT_CNS[spec.name] ?? spec.name;
     checkSubjectText(commonName, ["clients", i, "cn"], report);
     (spec.o ?? []).forEach((o, j) => checkSubjectText(o, ["clients", i, "o", j], report));
-    clients.push({ name: spec.name, commonName, organizations: spec.o ?? [] });
+    clients.push({ name: spec.name, commonName, organizations: spec.o ?? [], index: i });
   });
   const builtins = tls.pkiLayout === "kubeadm" ? [...BUILTIN_CLIENTS, ...KUBEADM_LAYOUT_CLIENTS] : BUILTIN_CLIENTS;
   for (const builtin of builtins) if (!seen.has(builtin.name)) clients.push(builtin);

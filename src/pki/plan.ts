@@ -53,14 +53,20 @@ export function planCerts(cluster: Cluster): CertSpec[] {
       make(role, { id: `${role}/${node.name}`, commonName: node.name, organizations: [], ...memberSans(node, cluster), source: ["nodes", i] }),
     ),
   );
-  const healthcheck = make("client", {
-    id: `client/${HEALTHCHECK_CLIENT}`,
-    commonName: KNOWN_CLIENT_CNS[HEALTHCHECK_CLIENT]!,
-    organizations: [],
-    dnsNames: [],
-    ipAddresses: [],
-    source: ["clients"],
-  });
+  // kubeadm's layout places a health-check client on every node; the etcdgen layout has no use for it.
+  const healthcheck =
+    cluster.tls.pkiLayout === "kubeadm"
+      ? [
+          make("client", {
+            id: `client/${HEALTHCHECK_CLIENT}`,
+            commonName: KNOWN_CLIENT_CNS[HEALTHCHECK_CLIENT]!,
+            organizations: [],
+            dnsNames: [],
+            ipAddresses: [],
+            source: ["tls", "pki_layout"],
+          }),
+        ]
+      : [];
   const clients = cluster.clients.map((client) =>
     make("client", {
       id: `client/${client.name}`,
@@ -68,10 +74,10 @@ export function planCerts(cluster: Cluster): CertSpec[] {
       organizations: [...client.organizations],
       dnsNames: [],
       ipAddresses: [],
-      source: ["clients"],
+      source: client.index === undefined ? [] : ["clients", client.index],
     }),
   );
-  return [ca, ...members, healthcheck, ...clients];
+  return [ca, ...members, ...healthcheck, ...clients];
 }
 
 /** kubeadm's defaults (node name, localhost, the advertise address, 127.0.0.1, ::1) plus ours. */

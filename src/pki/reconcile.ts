@@ -4,9 +4,9 @@
 import type * as pkijs from "pkijs";
 import { diagnostic, hasErrors, type Diagnostic } from "../diag/diagnostic.js";
 import { generateKeyPair, keysMatch, privateKeyFromPem, privateKeyToPem } from "./keys.js";
-import { fromPem, toPem } from "./pem.js";
+import { fromPem, PEM_BLOCK, toPem } from "./pem.js";
 import { CA_ID, type CertSpec } from "./plan.js";
-import { cryptoEngine, issueCertificate, parseCertificate, readCertificate, type CertFacts } from "./x509.js";
+import { cryptoEngine, DAY_MS, issueCertificate, parseCertificate, readCertificate, validityDays, type CertFacts } from "./x509.js";
 
 export interface PkiEnv {
   now(): Date;
@@ -51,7 +51,6 @@ export type ReconcileResult =
   | { ok: false; diagnostics: Diagnostic[] };
 
 const BACKDATE_MS = 5 * 60 * 1000; // tolerate clocks a few minutes behind, as kubeadm does
-const DAY_MS = 24 * 60 * 60 * 1000;
 const EXPIRY_WARNING_DAYS = 30;
 
 interface Existing {
@@ -100,7 +99,7 @@ export async function reconcilePki(
       );
     decisions.set(CA_ID, { action: "created", reasons: [] });
   } else {
-    const reasons = compareCert(caSpec, oldCa.facts, oldCa.facts.subjectKeyIdHex, now);
+    const reasons = compareCert(caSpec, oldCa.facts, { keyIdHex: oldCa.facts.subjectKeyIdHex, notAfter: undefined }, now);
     if (options.newCa) decisions.set(CA_ID, { action: "reissued", reasons: reasons.length > 0 ? reasons : ["--new-ca"] });
     else if (reasons.length > 0)
       diagnostics.push(
@@ -111,7 +110,10 @@ export async function reconcilePki(
           "a new CA means every member must switch to it at once; pass --new-ca to do that, or undo the change",
         ),
       );
-    else decisions.set(CA_ID, { action: "kept", reasons: [] });
+    else {
+      decisions.set(CA_ID, { action: "kept", reasons: [] });
+      diagnostics.push(...expiryWarning(caSpec, oldCa.facts, now, "renew it with --new-ca (every member must switch at once)"));
+    }
   }
   const caChanges = decisions.get(CA_ID)?.action !== "kept";
   for (const spec of leaves) {
@@ -120,14 +122,11 @@ export async function reconcilePki(
       decisions.set(spec.id, { action: "created", reasons: [] });
       continue;
     }
-    const reasons = caChanges ? ["signed by the previous CA"] : compareCert(spec, old.facts, oldCa?.facts.subjectKeyIdHex ?? "", now);
+    const issuer = { keyIdHex: oldCa?.facts.subjectKeyIdHex ?? "", notAfter: oldCa?.facts.notAfter };
+    const reasons = caChanges ? ["signed by the previous CA"] : compareCert(spec, old.facts, issuer, now);
     if (reasons.length === 0) {
       decisions.set(spec.id, { action: "kept", reasons });
-      const daysLeft = Math.floor((old.facts.notAfter.getTime() - now.getTime()) / DAY_MS);
-      if (daysLeft < EXPIRY_WARNING_DAYS)
-        diagnostics.push(
-          diagnostic("W_CERT_EXPIRING", spec.source, `certificate ${spec.id} expires in ${daysLeft} days (${old.facts.notAfter.toISOString()})`, "pass --reissue-stale after it expires, or renew it now by moving it away"),
-        );
+      diagnostics.push(...expiryWarning(spec, old.facts, now, `move ${spec.id}.crt and .key away to have them issued again, or pass --reissue-stale once it has expired`));
     } else if (caChanges || options.reissueStale) decisions.set(spec.id, { action: "reissued", reasons });
     else
       diagnostics.push(
@@ -158,12 +157,24 @@ export async function reconcilePki(
       return { cert: old.cert, key: old.privateKey };
     }
     const pair = keyPairs.get(spec.id)!;
+    // A certificate cannot be valid longer than the CA that signed it.
+    const wanted = now.getTime() + spec.validityDays * DAY_MS;
+    const notAfter = new Date(issuer ? Math.min(wanted, issuer.cert.notAfter.value.getTime()) : wanted);
+    if (notAfter.getTime() < wanted)
+      diagnostics.push(
+        diagnostic(
+          "W_CERT_CAPPED_BY_CA",
+          spec.source,
+          `certificate ${spec.id} expires with the CA on ${notAfter.toISOString()}, before its ${spec.validityDays} days`,
+          "plan the CA's renewal (--new-ca)",
+        ),
+      );
     const cert = await issueCertificate(
       {
         spec,
         serial: serialNumber(env.randomBytes(8)),
         notBefore: new Date(now.getTime() - BACKDATE_MS),
-        notAfter: new Date(now.getTime() + spec.validityDays * DAY_MS),
+        notAfter,
         subjectPublicKey: pair.publicKey,
         issuer: issuer?.cert,
         issuerPrivateKey: issuer?.key ?? pair.privateKey,
@@ -206,8 +217,11 @@ async function loadExisting(
     };
   }
   try {
-    const der = fromPem("CERTIFICATE", pair.cert);
-    if (!der) throw new Error("no CERTIFICATE block");
+    // Exactly one block each: anything else in the files (a key pasted into a .crt) would
+    // otherwise travel into the output.
+    requireSingleBlock(pair.cert, "CERTIFICATE", `${spec.id}.crt`);
+    requireSingleBlock(pair.key, "PRIVATE KEY", `${spec.id}.key`);
+    const der = fromPem("CERTIFICATE", pair.cert)!;
     const cert = parseCertificate(der);
     const facts = await readCertificate(cert, engine);
     if (!facts.keyAlgorithm) throw new Error("its public key is of an algorithm etcdgen does not issue");
@@ -222,7 +236,8 @@ async function loadExisting(
         ),
       };
     }
-    return { cert, facts, privateKey, certPem: pair.cert, keyPem: pair.key };
+    // Re-encoded, so the output carries the canonical form of exactly these bytes.
+    return { cert, facts, privateKey, certPem: toPem("CERTIFICATE", der), keyPem: await privateKeyToPem(privateKey, crypto) };
   } catch (error) {
     return {
       diagnostic: diagnostic(
@@ -235,8 +250,26 @@ async function loadExisting(
   }
 }
 
+function requireSingleBlock(text: string, label: string, file: string): void {
+  const blocks = [...text.matchAll(PEM_BLOCK)].map((m) => m[1]);
+  if (blocks.length !== 1 || blocks[0] !== label)
+    throw new Error(`${file} must hold exactly one ${label} block, and holds ${blocks.length === 0 ? "none" : blocks.join(", ")}`);
+}
+
+function expiryWarning(spec: CertSpec, facts: CertFacts, now: Date, hint: string): Diagnostic[] {
+  const daysLeft = Math.floor((facts.notAfter.getTime() - now.getTime()) / DAY_MS);
+  if (daysLeft >= EXPIRY_WARNING_DAYS) return [];
+  return [diagnostic("W_CERT_EXPIRING", spec.source, `certificate ${spec.id} expires in ${daysLeft} days (${facts.notAfter.toISOString()})`, hint)];
+}
+
+export interface IssuerFacts {
+  keyIdHex: string;
+  /** A certificate ending exactly with its CA was capped, not shortened. */
+  notAfter: Date | undefined;
+}
+
 /** What differs between a certificate and its spec, in words; empty when it still fits. */
-export function compareCert(spec: CertSpec, facts: CertFacts, issuerKeyIdHex: string, now: Date): string[] {
+export function compareCert(spec: CertSpec, facts: CertFacts, issuer: IssuerFacts, now: Date): string[] {
   const reasons: string[] = [];
   const setDiff = (what: string, want: readonly string[], have: readonly string[]) => {
     const added = want.filter((x) => !have.includes(x));
@@ -252,9 +285,10 @@ export function compareCert(spec: CertSpec, facts: CertFacts, issuerKeyIdHex: st
   setDiff("extended key usage", spec.extKeyUsages, facts.extKeyUsages);
   if (facts.isCa !== spec.isCa) reasons.push(spec.isCa ? "must be a CA" : "must not be a CA");
   if (facts.keyAlgorithm !== spec.keyAlgorithm) reasons.push(`key algorithm ${facts.keyAlgorithm ?? "unknown"} becomes ${spec.keyAlgorithm}`);
-  const days = Math.floor((facts.notAfter.getTime() - facts.notBefore.getTime()) / DAY_MS);
-  if (days !== spec.validityDays) reasons.push(`validity ${days} days becomes ${spec.validityDays} days`);
-  if (facts.authorityKeyIdHex !== issuerKeyIdHex) reasons.push("signed by another CA");
+  const days = validityDays(facts);
+  const capped = issuer.notAfter !== undefined && facts.notAfter.getTime() === issuer.notAfter.getTime() && days < spec.validityDays;
+  if (days !== spec.validityDays && !capped) reasons.push(`validity ${days} days becomes ${spec.validityDays} days`);
+  if (facts.authorityKeyIdHex !== issuer.keyIdHex) reasons.push("signed by another CA");
   if (facts.notAfter.getTime() <= now.getTime()) reasons.push(`expired on ${facts.notAfter.toISOString()}`);
   return reasons;
 }

@@ -2,13 +2,14 @@
 // committed without secrets. The summary holds no serial and no dates, only what the spec decides.
 import type { IssuedCert } from "./reconcile.js";
 import { PEM_BLOCK } from "./pem.js";
+import { validityDays } from "./x509.js";
 
 export function summarizeCertificate(cert: IssuedCert): string {
   const f = cert.facts;
   const subject = [`CN=${f.commonName}`, ...f.organizations.map((o) => `O=${o}`)].join(",");
   const sans = [...f.dnsNames.map((d) => `DNS:${d}`), ...f.ipAddresses.map((ip) => `IP:${ip}`)];
   const usages = [...f.keyUsages, ...f.extKeyUsages];
-  const days = Math.floor((f.notAfter.getTime() - f.notBefore.getTime()) / 86400000);
+  const days = validityDays(f);
   return [
     `certificate ${cert.spec.id}`,
     `subject ${subject}`,

@@ -2,7 +2,7 @@
 // back out of a certificate. The words of profiles.ts map to X.509 constants here and only here.
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
-import type { IpAddress } from "../model/net.js";
+import { ipToBytes } from "../model/net.js";
 import type { KeyAlgorithm } from "../spec/types.js";
 import { ALGORITHMS, algorithmOfJwk } from "./algorithms.js";
 import type { CertSpec } from "./plan.js";
@@ -73,7 +73,7 @@ export async function issueCertificate(request: IssueRequest, engine: pkijs.Cryp
   const altNames = [
     ...spec.dnsNames.map((value) => new pkijs.GeneralName({ type: GENERAL_NAME_DNS, value })),
     ...spec.ipAddresses.map(
-      (ip) => new pkijs.GeneralName({ type: GENERAL_NAME_IP, value: new asn1js.OctetString({ valueHex: ipBytes(ip) }) }),
+      (ip) => new pkijs.GeneralName({ type: GENERAL_NAME_IP, value: new asn1js.OctetString({ valueHex: ipToBytes(ip) }) }),
     ),
   ];
   if (altNames.length > 0) extensions.push(extension(OID.subjectAltName, false, new pkijs.AltName({ altNames }).toSchema()));
@@ -123,23 +123,6 @@ async function keyIdentifier(cert: pkijs.Certificate, engine: pkijs.CryptoEngine
   return cert.getKeyHash("SHA-1", engine);
 }
 
-function ipBytes(ip: IpAddress): Uint8Array {
-  if (ip.family === 4) return new Uint8Array(ip.text.split(".").map(Number));
-  const [head, tail] = ip.text.includes("::") ? ip.text.split("::") : [ip.text, undefined];
-  const groups = (s: string | undefined) => (s ? s.split(":") : []);
-  const left = groups(head);
-  const right = groups(tail);
-  const middle = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill("0");
-  const all = [...left, ...middle, ...right];
-  const out = new Uint8Array(16);
-  all.forEach((g, i) => {
-    const v = parseInt(g, 16);
-    out[i * 2] = v >> 8;
-    out[i * 2 + 1] = v & 0xff;
-  });
-  return out;
-}
-
 function ipText(bytes: Uint8Array): string {
   if (bytes.length === 4) return Array.from(bytes).join(".");
   const groups: string[] = [];
@@ -164,6 +147,13 @@ export interface CertFacts {
   keyAlgorithm: KeyAlgorithm | undefined;
   subjectKeyIdHex: string;
   authorityKeyIdHex: string;
+}
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Whole days from notBefore to notAfter: the validity a certificate was issued with. */
+export function validityDays(facts: Pick<CertFacts, "notBefore" | "notAfter">): number {
+  return Math.floor((facts.notAfter.getTime() - facts.notBefore.getTime()) / DAY_MS);
 }
 
 export function parseCertificate(der: Uint8Array<ArrayBuffer>): pkijs.Certificate {

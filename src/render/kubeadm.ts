@@ -5,6 +5,7 @@ import type { IPod } from "kubernetes-models/v1/Pod";
 import YAML from "yaml";
 import type { Cluster, KubeadmSettings, Node } from "../model/cluster.js";
 import { clientEndpoints, loopbackFor, memberFlags, type Flag } from "../model/flags.js";
+import { urlHost } from "../model/net.js";
 import { renderTemplate, shellQuote, unitValue } from "./escape.js";
 import { PATHS } from "./layout.js";
 import { etcdctlFiles, issued, layoutOf, pkiFiles, type NodeInputs } from "./node-common.js";
@@ -16,7 +17,7 @@ const DAY_HOURS = 24;
 
 export function renderKubeadmNode(cluster: Cluster, node: Node, inputs: NodeInputs): NodeFile[] {
   const kubeadm = requireKubeadm(cluster);
-  const flags = memberFlags(cluster, node, { token: inputs.token, initialState: "new", paths: layoutOf(cluster).member });
+  const flags = memberFlags(cluster, node, { token: inputs.token, paths: layoutOf(cluster).member });
   const files: NodeFile[] = [
     { path: PATHS.staticPod, mode: 0o600, owner: ROOT, content: YAML.stringify(staticPod(cluster, node, flags, kubeadm), YAML_OPTIONS) },
     { path: PATHS.kubeadmConfig, mode: 0o600, owner: ROOT, content: kubeadmNodeConfig(cluster, node, flags, kubeadm) },
@@ -129,8 +130,11 @@ const DERIVED_BY_KUBEADM = new Set([
   "experimental-watch-progress-notify-interval",
 ]);
 
-function extraArgs(cluster: Cluster, node: Node, flags: readonly Flag[]): Flag[] {
-  const kubeadmMetrics = `http://${loopbackFor(node).family === 6 ? `[${loopbackFor(node).text}]` : loopbackFor(node).text}:${cluster.ports.metrics}`;
+/** kubeadm's own metrics port; another one must be passed as an extra argument. */
+const KUBEADM_METRICS_PORT = 2381;
+
+function extraArgs(node: Node, flags: readonly Flag[]): Flag[] {
+  const kubeadmMetrics = `http://${urlHost(loopbackFor(node))}:${KUBEADM_METRICS_PORT}`;
   return sortedFlags(flags.filter((f) => !DERIVED_BY_KUBEADM.has(f.name) && !(f.name === "listen-metrics-urls" && f.value === kubeadmMetrics)));
 }
 
@@ -142,7 +146,7 @@ function kubeadmNodeConfig(cluster: Cluster, node: Node, flags: readonly Flag[],
     localAPIEndpoint: { advertiseAddress: node.ip.text },
     nodeRegistration: { name: node.name },
   };
-  const args = extraArgs(cluster, node, flags);
+  const args = extraArgs(node, flags);
   const sans = extraSans(cluster, node);
   const local = {
     dataDir: cluster.dataDir,

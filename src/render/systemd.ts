@@ -8,7 +8,7 @@ import { byPath, ROOT, type NodeFile } from "./node-file.js";
 import { BOOTSTRAP, ETCD_ENV, SYSTEMD_UNIT } from "./templates.js";
 
 export function renderSystemdNode(cluster: Cluster, node: Node, inputs: NodeInputs): NodeFile[] {
-  const flags = memberFlags(cluster, node, { token: inputs.token, initialState: "new", paths: layoutOf(cluster).member });
+  const flags = memberFlags(cluster, node, { token: inputs.token, paths: layoutOf(cluster).member });
   const view = { node: node.name, cluster: cluster.name, version: cluster.etcdVersion.text };
   const files: NodeFile[] = [
     {

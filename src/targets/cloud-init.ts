@@ -3,7 +3,7 @@
 import YAML from "yaml";
 import type { Cluster, Node } from "../model/cluster.js";
 import { PATHS } from "../render/layout.js";
-import { ETCD_USER, modeText, ROOT, type NodeFile } from "../render/node-file.js";
+import { modeText, ROOT, type NodeFile } from "../render/node-file.js";
 
 const YAML_OPTIONS = { lineWidth: 0 } as const;
 
@@ -13,7 +13,7 @@ export function renderUserData(cluster: Cluster, node: Node, files: readonly Nod
     hostname,
     ...(hostname !== node.name ? { fqdn: node.name } : {}),
     // Keep the image's default user; add etcd's system account where etcd runs as a service.
-    ...(files.some((f) => f.owner === ETCD_USER)
+    ...(cluster.mode === "systemd"
       ? { users: ["default", { name: "etcd", system: true, homedir: cluster.dataDir, no_create_home: true, shell: "/usr/sbin/nologin", lock_passwd: true }] }
       : {}),
     // write_files runs before users are created; files owned by etcd are therefore deferred to

@@ -5,6 +5,7 @@ import type { Cluster } from "../model/cluster.js";
 import { clientEndpoints } from "../model/flags.js";
 import { redactionTable, redactPem } from "../pki/redact.js";
 import type { IssuedCert } from "../pki/reconcile.js";
+import { validityDays } from "../pki/x509.js";
 import { renderEtcdctlEnv } from "../render/etcdctl.js";
 import { modeText, type NodeFile } from "../render/node-file.js";
 import { controlPlaneBundle, renderKubeadmNode } from "../render/kubeadm.js";
@@ -76,7 +77,7 @@ export function assembleOutput(cluster: Cluster, options: OutputOptions): Output
       keyUsages: c.facts.keyUsages,
       extKeyUsages: c.facts.extKeyUsages,
       keyAlgorithm: c.facts.keyAlgorithm,
-      validityDays: Math.floor((c.facts.notAfter.getTime() - c.facts.notBefore.getTime()) / 86400000),
+      validityDays: validityDays(c.facts),
       ...(options.redact ? {} : { serial: c.facts.serialHex, notBefore: c.facts.notBefore.toISOString(), notAfter: c.facts.notAfter.toISOString() }),
     })),
   };
