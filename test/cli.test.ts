@@ -6,6 +6,17 @@ import { compileCluster } from "../src/compile.js";
 import { runCli } from "./helpers/cli.js";
 import { REPO, snapshotTree, tempDir } from "./helpers/fs.js";
 
+/** A temporary folder holding `cluster.toml` (etcdgen init's example), removed afterwards. */
+async function inClusterDir(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = tempDir();
+  try {
+    writeFileSync(join(dir.path, "cluster.toml"), (await runCli(["init"])).stdout);
+    await body(dir.path);
+  } finally {
+    dir.remove();
+  }
+}
+
 const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version: string };
 
 test("cli :: --help lists the commands and the exit codes", async () => {
@@ -83,19 +94,15 @@ test("cli :: a missing cluster file is invalid input", async () => {
 });
 
 test("cli :: a second build leaves the state folder byte-identical", async () => {
-  const dir = tempDir();
-  try {
-    writeFileSync(join(dir.path, "cluster.toml"), (await runCli(["init"])).stdout);
-    const first = await runCli(["build", "cluster.toml"], { cwd: dir.path });
+  await inClusterDir(async (dir) => {
+    const first = await runCli(["build", "cluster.toml"], { cwd: dir });
     assert.is(first.code, 0, first.stderr);
-    const before = snapshotTree(join(dir.path, "cluster.pki"));
+    const before = snapshotTree(join(dir, "cluster.pki"));
     assert.ok(Object.keys(before).includes("ca.key"));
-    const second = await runCli(["build", "cluster.toml"], { cwd: dir.path });
+    const second = await runCli(["build", "cluster.toml"], { cwd: dir });
     assert.is(second.code, 0, second.stderr);
-    assert.equal(snapshotTree(join(dir.path, "cluster.pki")), before);
-  } finally {
-    dir.remove();
-  }
+    assert.equal(snapshotTree(join(dir, "cluster.pki")), before);
+  });
 });
 
 test("cli :: a stale certificate stops the build (exit 3) until --reissue-stale", async () => {
@@ -126,79 +133,59 @@ test("cli :: a stale certificate stops the build (exit 3) until --reissue-stale"
 });
 
 test("cli :: a state path that is not a folder is reported", async () => {
-  const dir = tempDir();
-  try {
-    writeFileSync(join(dir.path, "cluster.toml"), (await runCli(["init"])).stdout);
-    writeFileSync(join(dir.path, "cluster.pki"), "");
-    const r = await runCli(["build", "cluster.toml"], { cwd: dir.path });
+  await inClusterDir(async (dir) => {
+    writeFileSync(join(dir, "cluster.pki"), "");
+    const r = await runCli(["build", "cluster.toml"], { cwd: dir });
     assert.is(r.code, 3);
     assert.match(r.stderr, "not a folder");
-  } finally {
-    dir.remove();
-  }
+  });
 });
 
 test("cli :: a state folder inside the output folder is refused", async () => {
-  const dir = tempDir();
-  try {
-    writeFileSync(join(dir.path, "cluster.toml"), (await runCli(["init"])).stdout);
-    const r = await runCli(["build", "cluster.toml", "-o", "out", "--state", "out/pki"], { cwd: dir.path });
+  await inClusterDir(async (dir) => {
+    const r = await runCli(["build", "cluster.toml", "-o", "out", "--state", "out/pki"], { cwd: dir });
     assert.is(r.code, 2);
     assert.match(r.stderr, "E_STATE_INSIDE_OUTPUT");
-    assert.equal(Object.keys(snapshotTree(dir.path)), ["cluster.toml"]);
-  } finally {
-    dir.remove();
-  }
+    assert.equal(Object.keys(snapshotTree(dir)), ["cluster.toml"]);
+  });
 });
 
 test("cli :: an output folder etcdgen did not write is refused, a manifest.json of someone else's too", async () => {
-  const dir = tempDir();
-  try {
-    writeFileSync(join(dir.path, "cluster.toml"), (await runCli(["init"])).stdout);
-    mkdirSync(join(dir.path, "out"));
-    writeFileSync(join(dir.path, "out", "manifest.json"), '{"manifest_version": 3}');
-    writeFileSync(join(dir.path, "out", "background.js"), "keep me");
-    const r = await runCli(["build", "cluster.toml", "-o", "out"], { cwd: dir.path });
+  await inClusterDir(async (dir) => {
+    mkdirSync(join(dir, "out"));
+    writeFileSync(join(dir, "out", "manifest.json"), '{"manifest_version": 3}');
+    writeFileSync(join(dir, "out", "background.js"), "keep me");
+    const r = await runCli(["build", "cluster.toml", "-o", "out"], { cwd: dir });
     assert.is(r.code, 2);
     assert.match(r.stderr, "did not write");
-    assert.is(readFileSync(join(dir.path, "out", "background.js"), "utf8"), "keep me");
-  } finally {
-    dir.remove();
-  }
+    assert.is(readFileSync(join(dir, "out", "background.js"), "utf8"), "keep me");
+  });
 });
 
 test("cli :: a rebuild replaces its own output folder", async () => {
-  const dir = tempDir();
-  try {
-    writeFileSync(join(dir.path, "cluster.toml"), (await runCli(["init"])).stdout);
-    assert.is((await runCli(["build", "cluster.toml"], { cwd: dir.path })).code, 0);
-    writeFileSync(join(dir.path, "out", "stray"), "x");
-    assert.is((await runCli(["build", "cluster.toml"], { cwd: dir.path })).code, 0);
-    assert.not.ok(Object.keys(snapshotTree(join(dir.path, "out"))).includes("stray"));
-    assert.is((snapshotTree(dir.path)["out/"]), "700");
-  } finally {
-    dir.remove();
-  }
+  await inClusterDir(async (dir) => {
+    assert.is((await runCli(["build", "cluster.toml"], { cwd: dir })).code, 0);
+    writeFileSync(join(dir, "out", "stray"), "x");
+    assert.is((await runCli(["build", "cluster.toml"], { cwd: dir })).code, 0);
+    assert.not.ok(Object.keys(snapshotTree(join(dir, "out"))).includes("stray"));
+    assert.is((snapshotTree(dir)["out/"]), "700");
+  });
 });
 
 test("cli :: state files may be links (a secrets store): they are read, not replaced", async () => {
-  const dir = tempDir();
-  try {
-    writeFileSync(join(dir.path, "cluster.toml"), (await runCli(["init"])).stdout);
-    assert.is((await runCli(["build", "cluster.toml", "--state", "store"], { cwd: dir.path })).code, 0);
-    mkdirSync(join(dir.path, "linked"), { mode: 0o700 });
-    for (const name of ["ca.crt", "ca.key"]) symlinkSync(join(dir.path, "store", name), join(dir.path, "linked", name));
-    renameSync(join(dir.path, "store", "server"), join(dir.path, "linked", "server"));
-    symlinkSync(join(dir.path, "store", "peer"), join(dir.path, "linked", "peer"));
-    symlinkSync(join(dir.path, "store", "client"), join(dir.path, "linked", "client"));
-    writeFileSync(join(dir.path, "linked", "token"), readFileSync(join(dir.path, "store", "token")));
-    const r = await runCli(["build", "cluster.toml", "--state", "linked"], { cwd: dir.path });
+  await inClusterDir(async (dir) => {
+    assert.is((await runCli(["build", "cluster.toml", "--state", "store"], { cwd: dir })).code, 0);
+    mkdirSync(join(dir, "linked"), { mode: 0o700 });
+    for (const name of ["ca.crt", "ca.key"]) symlinkSync(join(dir, "store", name), join(dir, "linked", name));
+    renameSync(join(dir, "store", "server"), join(dir, "linked", "server"));
+    symlinkSync(join(dir, "store", "peer"), join(dir, "linked", "peer"));
+    symlinkSync(join(dir, "store", "client"), join(dir, "linked", "client"));
+    writeFileSync(join(dir, "linked", "token"), readFileSync(join(dir, "store", "token")));
+    const r = await runCli(["build", "cluster.toml", "--state", "linked"], { cwd: dir });
     assert.is(r.code, 0, r.stderr);
     assert.match(r.stdout, /\b(\d+) of \1 certificates reused/);
     assert.not.match(r.stdout, "created");
-  } finally {
-    dir.remove();
-  }
+  });
 });
 
 test("cli :: an unwritable state folder fails with exit 4", async () => {

@@ -140,6 +140,16 @@ for (const api of ["v1beta4", "v1beta3"] as const) {
   });
 }
 
+test("kubeadm :: a metrics port other than kubeadm's 2381 goes into extraArgs", async () => {
+  const files = await render(kubeadmCluster().replace("[tls]", "[ports]\nmetrics = 2391\n[tls]"));
+  const docs = YAML.parseAllDocuments(files.get("etcd-1/files/etc/kubernetes/kubeadm-config.yaml")!).map((d) => d.toJSON());
+  const args = docs[1].etcd.local.extraArgs as { name: string; value: string }[];
+  assert.equal(args.find((a) => a.name === "listen-metrics-urls"), { name: "listen-metrics-urls", value: "http://127.0.0.1:2391" });
+  const defaults = await render(kubeadmCluster());
+  const plain = YAML.parseAllDocuments(defaults.get("etcd-1/files/etc/kubernetes/kubeadm-config.yaml")!).map((d) => d.toJSON());
+  assert.not.ok((plain[1].etcd.local.extraArgs as { name: string }[]).some((a) => a.name === "listen-metrics-urls"));
+});
+
 test("kubeadm :: kubeadm's layout on the node; the CA key only when asked", async () => {
   const files = await render(kubeadmCluster());
   const node = [...files.keys()].filter((p) => p.startsWith("etcd-1/files/etc/kubernetes/pki/")).map((p) => p.slice("etcd-1/files".length));
