@@ -1,4 +1,5 @@
 // The state folder on disk: loading it into a PkiState, and applying the writes reconcile decided.
+import { byText } from "../order.js";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import type { PkiState, StateWrite } from "../pki/reconcile.js";
@@ -11,7 +12,7 @@ export function loadState(dir: string): PkiState {
   if (!existsSync(dir)) return { token: undefined, pairs };
   if (!statSync(dir).isDirectory()) throw new Error(`${dir} is not a folder`);
   const walk = (folder: string) => {
-    for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const entry of readdirSync(folder, { withFileTypes: true }).sort(byText((e) => e.name))) {
       const path = join(folder, entry.name);
       const rel = relative(dir, path).split(sep).join("/");
       // Links are followed: a state folder may be assembled from links to a secrets store.

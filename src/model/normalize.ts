@@ -1,5 +1,6 @@
 // ClusterSpec -> Cluster: fills in defaults and runs every check that needs more than one field
 // (duplicates, collisions, combinations). All problems are collected, none thrown.
+import { byText } from "../order.js";
 import { diagnostic, hasErrors, type Diagnostic, type DocPath } from "../diag/diagnostic.js";
 import type { ClusterSpec, ClientSpec, NodeSpec } from "../spec/types.js";
 import {
@@ -395,7 +396,7 @@ function checkClients(specs: ClientSpec[], tls: TlsSettings, report: Report): Cl
   });
   const builtins = tls.pkiLayout === "kubeadm" ? [...BUILTIN_CLIENTS, ...KUBEADM_LAYOUT_CLIENTS] : BUILTIN_CLIENTS;
   for (const builtin of builtins) if (!seen.has(builtin.name)) clients.push(builtin);
-  return clients.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return clients.sort(byText((c) => c.name));
 }
 
 function checkKubeadm(spec: ClusterSpec, etcdVersion: EtcdVersion | undefined, tls: TlsSettings, report: Report): KubeadmSettings | undefined {

@@ -1,6 +1,7 @@
 // kubeadm mode: etcd as a static pod run by a standalone kubelet, in kubeadm's layout: the pod
 // manifest kubeadm would write, the kubeadm configuration the node would have been built from,
 // the kubelet setup, and the control plane's bundle for `etcd.external`.
+import { byText } from "../order.js";
 import type { IPod } from "kubernetes-models/v1/Pod";
 import YAML from "yaml";
 import type { Cluster, KubeadmSettings, Node } from "../model/cluster.js";
@@ -107,7 +108,7 @@ function staticPod(cluster: Cluster, node: Node, flags: readonly Flag[], kubeadm
 
 /** kubeadm sorts the static pod's flags by name. */
 function sortedFlags(flags: readonly Flag[]): Flag[] {
-  return [...flags].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return [...flags].sort(byText((f) => f.name));
 }
 
 // --- the kubeadm configuration ------------------------------------------------------------------

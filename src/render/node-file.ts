@@ -1,4 +1,5 @@
 // A file as it is placed on a node (or in the admin bundle): path, mode, owner and text.
+import { byText } from "../order.js";
 
 export interface NodeFile {
   /** Absolute path on the node; for the admin bundle, relative to it. */
@@ -15,6 +16,4 @@ export function modeText(mode: number): string {
   return mode.toString(8).padStart(4, "0");
 }
 
-export function byPath(a: NodeFile, b: NodeFile): number {
-  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
-}
+export const byPath = byText<NodeFile>((f) => f.path);

@@ -9,7 +9,9 @@ import { validityDays } from "../pki/x509.js";
 import { renderEtcdctlEnv } from "../render/etcdctl.js";
 import { modeText, type NodeFile } from "../render/node-file.js";
 import { controlPlaneBundle, renderKubeadmNode } from "../render/kubeadm.js";
+import { issued, type NodeInputs } from "../render/node-common.js";
 import { renderSystemdNode } from "../render/systemd.js";
+import { byText } from "../order.js";
 import { VERSION } from "../version.js";
 import { renderMetaData, renderUserData } from "./cloud-init.js";
 
@@ -39,22 +41,25 @@ export function assembleOutput(cluster: Cluster, options: OutputOptions): Output
   const token = options.redact && cluster.token === undefined ? REDACTED_TOKEN : options.token;
 
   const out: OutputFile[] = [];
+  /** Files of one bundle under `prefix`, redacted when asked; returns them as written. */
+  const place = (prefix: string, files: NodeFile[]): NodeFile[] => {
+    const cleaned = files.map((f) => ({ ...f, content: clean(f.content) }));
+    for (const f of cleaned) out.push({ path: `${prefix}${f.path}`, mode: f.mode, content: f.content });
+    return cleaned;
+  };
+  const inputs = { token, certs };
+  const renderNode = cluster.mode === "kubeadm" ? renderKubeadmNode : renderSystemdNode;
   const manifestNodes = cluster.nodes.map((node) => {
-    const render = cluster.mode === "kubeadm" ? renderKubeadmNode : renderSystemdNode;
-    const files = render(cluster, node, { token, certs }).map((f) => ({ ...f, content: clean(f.content) }));
+    const files = place(`${node.name}/files`, renderNode(cluster, node, inputs));
     out.push({ path: `${node.name}/user-data`, mode: 0o600, content: renderUserData(cluster, node, files) });
     out.push({ path: `${node.name}/meta-data`, mode: 0o644, content: renderMetaData(cluster, node) });
-    for (const f of files) out.push({ path: `${node.name}/files${f.path}`, mode: f.mode, content: f.content });
     return { name: node.name, ip: node.ip.text, files: files.map(describe) };
   });
-
-  const admin = adminBundle(cluster, certs, options.adminDir).map((f) => ({ ...f, content: clean(f.content) }));
-  for (const f of admin) out.push({ path: `admin/${f.path}`, mode: f.mode, content: f.content });
+  const admin = place("admin/", adminBundle(cluster, inputs, options.adminDir));
   // The control plane's bundle, wherever there is an API server client certificate to put in it.
   const controlPlane = certs.has("client/apiserver-etcd-client")
-    ? controlPlaneBundle(cluster, { token, certs }, cluster.kubeadm?.configApi ?? "v1beta4").map((f) => ({ ...f, content: clean(f.content) }))
+    ? place("control-plane/", controlPlaneBundle(cluster, inputs, cluster.kubeadm?.configApi ?? "v1beta4"))
     : [];
-  for (const f of controlPlane) out.push({ path: `control-plane/${f.path}`, mode: f.mode, content: f.content });
 
   const manifest = {
     generator: `etcdgen ${VERSION}`,
@@ -82,14 +87,14 @@ export function assembleOutput(cluster: Cluster, options: OutputOptions): Output
     })),
   };
   out.push({ path: MANIFEST, mode: 0o644, content: `${JSON.stringify(manifest, null, 2)}\n` });
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return out.sort(byText((f) => f.path));
 }
 
 function describe(file: NodeFile) {
   return { path: file.path, mode: modeText(file.mode), owner: file.owner, sha256: createHash("sha256").update(file.content).digest("hex") };
 }
 
-function adminBundle(cluster: Cluster, certs: ReadonlyMap<string, IssuedCert>, adminDir: string): NodeFile[] {
+function adminBundle(cluster: Cluster, inputs: NodeInputs, adminDir: string): NodeFile[] {
   const dir = adminDir.replace(/\/+$/, "");
   const env: NodeFile = {
     path: "etcdctl.env",
@@ -98,12 +103,11 @@ function adminBundle(cluster: Cluster, certs: ReadonlyMap<string, IssuedCert>, a
     content: renderEtcdctlEnv(cluster, { ca: `${dir}/ca.crt`, cert: `${dir}/admin.crt`, key: `${dir}/admin.key` }, `source ${dir}/etcdctl.env && etcdctl endpoint health --cluster`),
   };
   if (!cluster.tls.enabled) return [env];
-  const ca = certs.get("ca")!;
-  const admin = certs.get("client/admin")!;
+  const admin = issued(inputs, "client/admin");
   return [
     { path: "admin.crt", mode: 0o644, owner: "", content: admin.certPem },
     { path: "admin.key", mode: 0o600, owner: "", content: admin.keyPem },
-    { path: "ca.crt", mode: 0o644, owner: "", content: ca.certPem },
+    { path: "ca.crt", mode: 0o644, owner: "", content: issued(inputs, "ca").certPem },
     env,
   ];
 }
