@@ -68,4 +68,37 @@ test("memberFlags :: etcd 3.4 is told to log with zap", () => {
   assert.is(flagsOf(cluster("", undefined, "3.6.4")).logger, undefined);
 });
 
+test("memberFlags :: client_http: HTTP on its own port, on the client URLs' hosts", () => {
+  const f = flagsOf(cluster("[ports]\nclient_http = 2382"), 1);
+  assert.is(f["listen-client-http-urls"], "https://127.0.0.1:2382,https://10.0.0.12:2382");
+  assert.is(f["listen-client-urls"], "https://127.0.0.1:2379,https://10.0.0.12:2379");
+  assert.is(f["advertise-client-urls"], "https://10.0.0.12:2379");
+  const v6 = flagsOf(cluster("[ports]\nclient_http = 2382", '[[nodes]]\nname = "a"\nip = "fd00::11"\n'));
+  assert.is(v6["listen-client-http-urls"], "https://[::1]:2382,https://[fd00::11]:2382");
+  const solo = flagsOf(cluster("[ports]\nclient_http = 2382", '[[nodes]]\nname = "solo"\nip = "127.0.0.1"\n'));
+  assert.is(solo["listen-client-http-urls"], "https://127.0.0.1:2382");
+  const plain = flagsOf(cluster("[ports]\nclient_http = 2382\n[tls]\nenabled = false\nallow_insecure = true"));
+  assert.is(plain["listen-client-http-urls"], "http://127.0.0.1:2382,http://10.0.0.11:2382");
+});
+
+test("memberFlags :: without client_http, HTTP shares the client port", () => {
+  assert.is(flagsOf(cluster())["listen-client-http-urls"], undefined);
+});
+
+test("memberFlags :: the HTTP URLs follow the client URLs in the flag order", () => {
+  const cl = clusterFrom(cluster("[ports]\nclient_http = 2382"));
+  const names = memberFlags(cl, cl.nodes[0]!, { token: "tok", paths: PATHS }).map((f) => f.name);
+  assert.is(names.indexOf("listen-client-http-urls"), names.indexOf("listen-client-urls") + 1);
+});
+
+const kubeadm = (version: string) => cluster('mode = "kubeadm"\n[kubeadm]\nkubernetes_version = "1.34.1"', undefined, version);
+
+test("memberFlags :: kubeadm's --snapshot-count=10000 for etcd 3.4 and 3.5, not for 3.6 (its default there, and deprecated)", () => {
+  assert.is(flagsOf(kubeadm("3.4.23"))["snapshot-count"], "10000");
+  assert.is(flagsOf(kubeadm("3.5.17"))["snapshot-count"], "10000");
+  assert.is(flagsOf(kubeadm("3.6.4"))["snapshot-count"], undefined);
+  // systemd mode never had it.
+  assert.is(flagsOf(cluster("", undefined, "3.5.17"))["snapshot-count"], undefined);
+});
+
 test.run();

@@ -142,4 +142,31 @@ test("normalizeCluster :: versions", () => {
   assert.equal(found(spec), ["E_ETCD_VERSION_INVALID@cluster.etcd_version"]);
 });
 
+test("normalizeCluster :: ports.client_http: range, collisions, and etcd 3.5.8 or later", () => {
+  const spec = base();
+  spec.ports = { client_http: 2382 };
+  assert.equal(found(spec), []);
+  assert.is((normalizeCluster(spec).cluster!.ports as { clientHttp?: number }).clientHttp, 2382);
+  spec.ports = { client_http: 0 };
+  assert.equal(found(spec), ["E_PORT_RANGE@ports.client_http"]);
+  spec.ports = { client_http: 2379 };
+  assert.equal(found(spec), ["E_PORT_COLLISION@ports.client_http"]);
+  spec.ports = { metrics: 2390, client_http: 2390 };
+  assert.equal(found(spec), ["E_PORT_COLLISION@ports.client_http"]);
+  spec.ports = { client_http: 2382 };
+  for (const [version, codes] of [
+    ["3.4.23", ["E_PORT_CLIENT_HTTP_UNSUPPORTED@ports.client_http"]],
+    ["3.5.7", ["E_PORT_CLIENT_HTTP_UNSUPPORTED@ports.client_http"]],
+    ["3.5.8", []],
+    ["3.6.0", []],
+  ] as const) {
+    spec.cluster.etcd_version = version;
+    assert.equal(found(spec), codes, version);
+  }
+});
+
+test("normalizeCluster :: without client_http the ports hold no clientHttp", () => {
+  assert.not.ok("clientHttp" in normalizeCluster(base()).cluster!.ports);
+});
+
 test.run();

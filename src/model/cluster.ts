@@ -17,7 +17,8 @@ export interface Cluster {
   dataDir: string;
   /** Undefined when the cluster file does not set it: the state folder then supplies one. */
   token: string | undefined;
-  ports: { client: number; peer: number; metrics: number; metricsBind: MetricsBind };
+  /** clientHttp: HTTP on a listener of its own (etcd 3.5.8+); absent, HTTP shares the client port. */
+  ports: { client: number; peer: number; metrics: number; metricsBind: MetricsBind; clientHttp?: number };
   tls: TlsSettings;
   install: Install;
   /** Set in kubeadm mode only. */

@@ -42,6 +42,10 @@ export function peerUrl(cluster: Cluster, ip: IpAddress): string {
   return `${scheme(cluster)}://${urlHost(ip)}:${cluster.ports.peer}`;
 }
 
+export function clientHttpUrl(cluster: Cluster, ip: IpAddress, port: number): string {
+  return `${scheme(cluster)}://${urlHost(ip)}:${port}`;
+}
+
 export function metricsUrl(cluster: Cluster, ip: IpAddress): string {
   return `http://${urlHost(ip)}:${cluster.ports.metrics}`;
 }
@@ -57,11 +61,17 @@ export function initialCluster(cluster: Cluster, members: readonly Node[]): stri
 
 export function memberFlags(cluster: Cluster, node: Node, context: MemberContext): Flag[] {
   const loopback = loopbackFor(node);
+  const httpPort = cluster.ports.clientHttp;
+  // From etcd 3.5.8: HTTP (/health, /version, /metrics, the JSON gateway) on a port of its own,
+  // on the same hosts as the client port, which then serves gRPC only.
+  const httpListener: Flag[] =
+    httpPort === undefined ? [] : [{ name: "listen-client-http-urls", value: distinct([loopback, node.ip].map((ip) => clientHttpUrl(cluster, ip, httpPort))) }];
   const flags: Flag[] = [
     { name: "name", value: node.name },
     { name: "data-dir", value: cluster.dataDir },
     { name: "listen-peer-urls", value: peerUrl(cluster, node.ip) },
     { name: "listen-client-urls", value: distinct([clientUrl(cluster, loopback), clientUrl(cluster, node.ip)]) },
+    ...httpListener,
     { name: "advertise-client-urls", value: clientUrl(cluster, node.ip) },
     { name: "initial-advertise-peer-urls", value: peerUrl(cluster, node.ip) },
     { name: "initial-cluster", value: initialCluster(cluster, cluster.nodes) },
@@ -95,11 +105,12 @@ export function memberFlags(cluster: Cluster, node: Node, context: MemberContext
 
 /**
  * What kubeadm adds to every etcd it runs. etcd 3.6 turned the experimental booleans into feature
- * gates and dropped the experimental- prefix (kubernetes PR #132838 followed).
+ * gates and dropped the experimental- prefix (kubernetes PR #132838 followed). kubeadm's
+ * --snapshot-count=10000 is 3.6's default, and 3.6 logs the flag as deprecated: left out there.
  */
 function kubeadmFlags(cluster: Cluster): Flag[] {
   const minor = cluster.etcdVersion.minor;
-  const flags: Flag[] = [{ name: "snapshot-count", value: "10000" }];
+  const flags: Flag[] = minor >= 6 ? [] : [{ name: "snapshot-count", value: "10000" }];
   if (minor >= 6)
     flags.push({ name: "feature-gates", value: "InitialCorruptCheck=true" }, { name: "watch-progress-notify-interval", value: "5s" });
   else {

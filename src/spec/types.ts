@@ -17,7 +17,7 @@ export interface ClusterSpec {
     data_dir?: string;
     token?: string;
   };
-  ports?: { client?: number; peer?: number; metrics?: number; metrics_bind?: MetricsBind };
+  ports?: { client?: number; peer?: number; metrics?: number; metrics_bind?: MetricsBind; client_http?: number };
   tls?: {
     enabled?: boolean;
     allow_insecure?: boolean;

@@ -5,7 +5,7 @@
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import YAML from "yaml";
-import { requireTool } from "../helpers/tools.js";
+import type { EtcdInstall } from "../helpers/etcd-versions.js";
 import type { HostProcess, NetLab } from "./netlab.js";
 
 export interface SystemdUnit {
@@ -58,12 +58,15 @@ export interface MemberRoot {
   flags: Record<string, string>;
   /** kubeadm mode: the static pod's probes. */
   probes: { path: string; port: number; host: string }[];
+  /** The etcd installation that stands in for the node's. */
+  etcd: EtcdInstall;
 }
 
-export function prepareMember(nodeOut: string, root: string): MemberRoot {
+/** The node's files under `root`, to be run with `etcd` (the version the output was rendered for). */
+export function prepareMember(nodeOut: string, root: string, etcd: EtcdInstall): MemberRoot {
   cpSync(join(nodeOut, "files"), root, { recursive: true });
   const staticPod = join(root, "etc/kubernetes/manifests/etcd.yaml");
-  const member = existsSync(staticPod) ? fromStaticPod(root, readFileSync(staticPod, "utf8")) : fromUnit(root);
+  const member = existsSync(staticPod) ? fromStaticPod(root, readFileSync(staticPod, "utf8"), etcd) : fromUnit(root, etcd);
   // What the bootstrap script does: the data dir, 0700.
   const dataDir = member.flags["data-dir"]!;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -71,7 +74,7 @@ export function prepareMember(nodeOut: string, root: string): MemberRoot {
   return member;
 }
 
-function fromUnit(root: string): MemberRoot {
+function fromUnit(root: string, etcd: EtcdInstall): MemberRoot {
   const unit = parseUnit(readFileSync(join(root, "etc/systemd/system/etcd.service"), "utf8"));
   const raw = parseEnvironmentFile(readFileSync(mapUnder(root, unit.environmentFile), "utf8"));
   const env: Record<string, string> = {};
@@ -80,13 +83,13 @@ function fromUnit(root: string): MemberRoot {
     env[k] = mapUnder(root, v);
     flags[k.replace(/^ETCD_/, "").toLowerCase().replace(/_/g, "-")] = env[k]!;
   }
-  // The install step's result: here the machine's etcd stands in for the node's.
+  // The install step's result: here the test's etcd stands in for the node's.
   const binary = mapUnder(root, unit.execStart[0]!);
   if (!existsSync(binary)) {
     mkdirSync(dirname(binary), { recursive: true });
-    symlinkSync(requireTool("etcd"), binary);
+    symlinkSync(etcd.etcd, binary);
   }
-  return { root, binary, args: unit.execStart.slice(1), env, flags, probes: [] };
+  return { root, binary, args: unit.execStart.slice(1), env, flags, probes: [], etcd };
 }
 
 interface PodManifest {
@@ -106,7 +109,7 @@ interface Probe {
   httpGet: { host: string; path: string; port: string | number };
 }
 
-function fromStaticPod(root: string, text: string): MemberRoot {
+function fromStaticPod(root: string, text: string, etcd: EtcdInstall): MemberRoot {
   const pod = YAML.parse(text) as PodManifest;
   const container = pod.spec.containers[0]!;
   // A path inside the container -> the hostPath behind its mount -> under the temporary root.
@@ -132,9 +135,10 @@ function fromStaticPod(root: string, text: string): MemberRoot {
   const probes = [container.livenessProbe, container.readinessProbe, container.startupProbe]
     .filter((p): p is Probe => p !== undefined)
     .map((p) => ({ path: p.httpGet.path, port: port(p), host: p.httpGet.host }));
-  return { root, binary: requireTool("etcd"), args, env: {}, flags, probes };
+  // The image's etcd: here the test's, by its full path.
+  return { root, binary: etcd.etcd, args, env: {}, flags, probes, etcd };
 }
 
 export function startMember(lab: NetLab, ns: string, member: MemberRoot): HostProcess {
-  return lab.start(ns, member.binary, member.args, { PATH: process.env.PATH ?? "/usr/bin:/bin", ...member.env });
+  return lab.start(ns, member.binary, member.args, { PATH: member.etcd.path, ...member.env });
 }

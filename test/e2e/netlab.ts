@@ -6,6 +6,8 @@ import { requireTool } from "../helpers/tools.js";
 
 const labs = new Set<NetLab>();
 let hooked = false;
+/** Labs alive at once (clusters started concurrently) must never share a namespace name. */
+let created = 0;
 
 function hookCleanup(): void {
   if (hooked) return;
@@ -42,7 +44,7 @@ export class NetLab {
   constructor(label: string) {
     if (process.getuid?.() !== 0) throw new Error("the end-to-end tests create network namespaces and must run as root (CI does)");
     requireTool("ip");
-    this.prefix = `eg${label}${process.pid % 100000}`;
+    this.prefix = `eg${label}-${process.pid}-${++created}`;
     hookCleanup();
     labs.add(this);
     this.hub = this.namespace("hub");
@@ -78,6 +80,27 @@ export class NetLab {
       timeout: options.timeoutMs ?? 20000,
     });
     return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+  }
+
+  /**
+   * `run` without blocking the event loop: for polling while other clusters start (their output
+   * is read, and their start-up continues, in the meantime).
+   */
+  runAsync(ns: string, command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}) {
+    return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn("ip", ["netns", "exec", ns, command, ...args], {
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+        timeout: options.timeoutMs ?? 20000,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("error", (e) => resolve({ code: -1, stdout, stderr: `${stderr}${e.message}` }));
+      child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
   }
 
   /** Starts a long-running process in a host; `ip netns exec` execs it, so the PID is its own. */

@@ -1,9 +1,9 @@
 // The example clusters under fixtures/ and builds of them for tests.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli, type CliRun } from "./cli.js";
-import { REPO } from "./fs.js";
+import { etcdInstall, withEtcdVersion, type EtcdInstall } from "./etcd-versions.js";
+import { REPO, tempDir } from "./fs.js";
 
 export const FIXTURES = join(REPO, "fixtures");
 /** The clock golden builds run at, so the committed test-only state never expires under them. */
@@ -25,22 +25,52 @@ export async function buildFixture(name: string, cwd: string, state: string, ext
   });
 }
 
-/** The version of the etcd on this machine (Debian 12: 3.4.23). */
+/** The version of the machine's own etcd (Debian 12: 3.4.23), the one the boot test's guests run. */
 export function localEtcdVersion(): string {
-  const r = spawnSync("etcd", ["--version"], { encoding: "utf8" });
-  const m = /etcd Version: (\d+\.\d+\.\d+)/.exec(r.stdout ?? "");
-  if (!m) throw new Error("cannot tell the version of etcd: is it installed? apt-get install -y etcd-server");
-  return m[1]!;
+  return etcdInstall("3.4").version;
 }
 
 /**
- * Builds a fixture rendered for the etcd this machine runs: flags differ by etcd version (3.6
- * rejects nothing 3.4 needs, but 3.4 rejects 3.6's feature gates), and the end-to-end tests start
- * the real thing.
+ * Builds a fixture rendered for the etcd it will run on: flags differ by etcd version (3.4 rejects
+ * 3.5's and 3.6's flags), and the end-to-end tests start the real thing. The cluster file is
+ * copied to `<cwd>/cluster.toml` with etcd_version set to that installation's exact version.
  */
-export async function buildFixtureForLocalEtcd(name: string, cwd: string, state: string): Promise<CliRun> {
+export async function buildFixtureForEtcd(name: string, etcd: EtcdInstall, cwd: string, state: string): Promise<CliRun> {
   const text = readFileSync(join(FIXTURES, name, "cluster.toml"), "utf8");
-  const local = text.replace(/^etcd_version = "[^"]*"/m, `etcd_version = "${localEtcdVersion()}"`);
-  writeFileSync(join(cwd, "cluster.toml"), local);
+  writeFileSync(join(cwd, "cluster.toml"), withEtcdVersion(text, etcd.version));
   return runCli(["build", "cluster.toml", "-o", "out", "--state", state], { cwd });
+}
+
+const leftovers = new Set<{ remove(): void }>();
+
+/** Shared state folders live as long as the test process: one exit hook removes them all. */
+function removeAtExit(dir: { remove(): void }): void {
+  if (leftovers.size === 0) process.once("exit", () => leftovers.forEach((d) => d.remove()));
+  leftovers.add(dir);
+}
+
+/**
+ * Builds of one fixture for several etcd versions that share one state folder: the keys (RSA-4096
+ * takes seconds) are made once, by the first build; the others wait for it and build from a copy.
+ */
+export function fixtureBuilder(name: string): (cwd: string, etcd: EtcdInstall) => Promise<CliRun> {
+  let shared: { path: string; remove(): void } | undefined;
+  let first: Promise<CliRun> | undefined;
+  return async (cwd, etcd) => {
+    if (!first) {
+      shared = tempDir("etcdgen-state-");
+      removeAtExit(shared);
+      first = buildFixtureForEtcd(name, etcd, cwd, join(shared.path, "state"));
+      return first;
+    }
+    const made = await first;
+    const state = join(cwd, "state");
+    if (made.code === 0) cpSync(join(shared!.path, "state"), state, { recursive: true });
+    return buildFixtureForEtcd(name, etcd, cwd, state);
+  };
+}
+
+/** buildFixtureForEtcd on the machine's own etcd. */
+export async function buildFixtureForLocalEtcd(name: string, cwd: string, state: string): Promise<CliRun> {
+  return buildFixtureForEtcd(name, etcdInstall("3.4"), cwd, state);
 }

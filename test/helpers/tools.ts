@@ -2,6 +2,7 @@
 // installs it; nothing is skipped silently.
 import { execFileSync, spawnSync } from "node:child_process";
 
+// Every one of them is installed by `sudo make test-deps` (scripts/install-test-deps).
 const INSTALL: Record<string, string> = {
   openssl: "apt-get install -y openssl",
   etcd: "apt-get install -y etcd-server",
@@ -9,12 +10,14 @@ const INSTALL: Record<string, string> = {
   "cloud-init": "apt-get install -y cloud-init",
   "systemd-analyze": "apt-get install -y systemd",
   ip: "apt-get install -y iproute2",
+  cfssl: "apt-get install -y golang-cfssl",
+  cfssljson: "apt-get install -y golang-cfssl",
 };
 
 export function requireTool(name: string): string {
   const found = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" });
   if (found.status !== 0 || !found.stdout.trim())
-    throw new Error(`${name} is not installed; this test runs the real one. Install it: ${INSTALL[name] ?? name} (.ci/run does)`);
+    throw new Error(`${name} is not installed; this test runs the real one. Install it: ${INSTALL[name] ?? name}, or everything the tests need: sudo make test-deps`);
   return found.stdout.trim();
 }
 
