@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The process edge: argv in, exit code out.
-import { main } from "./cli.js";
+import { readFileSync } from "node:fs";
+import { main, wantsColor } from "./cli.js";
 
 // A closed pipe (etcdgen ... | head) is not an error worth a stack trace.
 for (const stream of [process.stdout, process.stderr])
@@ -11,8 +12,9 @@ for (const stream of [process.stdout, process.stderr])
 const code = await main(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  stdin: () => readFileSync(0, "utf8"),
   env: process.env,
   cwd: process.cwd(),
-  color: process.stderr.isTTY === true && process.env.NO_COLOR === undefined,
+  color: wantsColor(process.stderr.isTTY === true, process.env),
 });
 process.exitCode = code;

@@ -9,8 +9,10 @@ import { hasErrors, type Diagnostic } from "./diag/diagnostic.js";
 import { EXAMPLE_CLUSTER } from "./init/example.js";
 import { realEnv } from "./io/env.js";
 import { foldersOverlap, outputDirProblem, writeOutput } from "./io/output.js";
-import { loadState, saveState } from "./io/state.js";
-import { assembleOutput } from "./targets/output.js";
+import { IMPORTED_CA_MARKER, loadState, saveState } from "./io/state.js";
+import { adoptCa } from "./pki/adopt.js";
+import { assembleOutput, MANIFEST, recordedCaSha256 } from "./targets/output.js";
+import type { IssuedCert } from "./pki/reconcile.js";
 import { clusterSchema } from "./spec/validate.js";
 import { VERSION } from "./version.js";
 
@@ -29,6 +31,8 @@ export const EXIT = {
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Standard input, read whole; for `-` as the cluster file. */
+  stdin?(): string;
   env: Record<string, string | undefined>;
   cwd: string;
   color: boolean;
@@ -36,24 +40,41 @@ export interface CliIo {
 
 class UsageError extends Error {}
 
+/** Colour only on a terminal, and never when NO_COLOR is set to anything but "" (no-color.org). */
+export function wantsColor(isTty: boolean, env: Record<string, string | undefined>): boolean {
+  return isTty && !env.NO_COLOR;
+}
+
 const buildArgs = {
-  cluster: { type: "positional", description: "The cluster file (TOML)", required: true, valueHint: "cluster.toml" },
+  cluster: { type: "positional", description: "The cluster file (TOML); - reads it from standard input", required: true, valueHint: "cluster.toml" },
   out: { type: "string", alias: "o", description: "Output folder", default: "out", valueHint: "dir" },
   state: { type: "string", description: "State folder with the CA, keys, certificates and token (default: <cluster-file-name>.pki beside the cluster file)", valueHint: "dir" },
   redact: { type: "boolean", description: "Replace every PEM block in the output with a one-line summary, for golden diffs without secrets" },
   "reissue-stale": { type: "boolean", description: "Reissue certificates that no longer match the cluster file (old ones are kept under <state>/retired/)" },
   "new-ca": { type: "boolean", description: "Replace the CA and reissue every certificate (all members must switch at once)" },
+  "retire-orphans": { type: "boolean", description: "Move the state files of certificates the cluster file no longer asks for (a removed node's) under <state>/retired/" },
   strict: { type: "boolean", description: "Treat warnings as errors" },
 } as const satisfies ArgsDef;
 
 const checkArgs = {
-  cluster: { type: "positional", description: "The cluster file (TOML)", required: true, valueHint: "cluster.toml" },
+  cluster: { type: "positional", description: "The cluster file (TOML); - reads it from standard input", required: true, valueHint: "cluster.toml" },
   strict: { type: "boolean", description: "Treat warnings as errors" },
+} as const satisfies ArgsDef;
+
+const importCaArgs = {
+  cluster: { type: "positional", description: "The cluster file (TOML) whose state folder receives the CA", required: true, valueHint: "cluster.toml" },
+  cert: { type: "string", description: "The CA certificate (PEM), e.g. /etc/kubernetes/pki/etcd/ca.crt", required: true, valueHint: "file" },
+  key: { type: "string", description: "The CA private key (PEM: PKCS#8, PKCS#1 or SEC1, unencrypted), e.g. /etc/kubernetes/pki/etcd/ca.key", required: true, valueHint: "file" },
+  state: buildArgs.state,
 } as const satisfies ArgsDef;
 
 const commands = {
   build: defineCommand({ meta: { name: "build", description: "Compile a cluster file: create or reuse the PKI in the state folder, write the nodes' files" }, args: buildArgs }),
   check: defineCommand({ meta: { name: "check", description: "Validate a cluster file and report every problem; writes nothing" }, args: checkArgs }),
+  "import-ca": defineCommand({
+    meta: { name: "import-ca", description: "Adopt an existing CA (a cluster built by hand, with cfssl or by kubeadm) as the state folder's CA; later builds issue leaves under it" },
+    args: importCaArgs,
+  }),
   init: defineCommand({ meta: { name: "init", description: "Print a commented example cluster file: etcdgen init > cluster.toml" }, args: {} }),
   schema: defineCommand({ meta: { name: "schema", description: "Print the JSON Schema of the cluster file: etcdgen schema > cluster.schema.json" }, args: {} }),
 };
@@ -62,6 +83,17 @@ const root = defineCommand({
   meta: { name: "etcdgen", version: VERSION, description: "Compile a TOML description of an etcd cluster into everything its nodes need" },
   subCommands: commands,
 });
+
+const GLOBAL_OPTIONS_HELP = `GLOBAL OPTIONS
+
+  --help, -h     Show help (etcdgen <command> --help for a command's options)
+  --version, -v  Print etcdgen's version
+
+ENVIRONMENT
+
+  NO_COLOR=1           no colours in diagnostics (any non-empty value)
+  SOURCE_DATE_EPOCH    seconds since 1970: the clock for reproducible builds
+`;
 
 const EXIT_CODES_HELP = `EXIT CODES
 
@@ -76,7 +108,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const [name, ...rest] = argv;
   try {
     if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-      io.stdout(`${await usage(root)}\n${EXIT_CODES_HELP}`);
+      io.stdout(`${await usage(root)}\n\n${GLOBAL_OPTIONS_HELP}\n${EXIT_CODES_HELP}`);
       return name === undefined ? EXIT.usage : EXIT.ok;
     }
     if (name === "--version" || name === "-v") {
@@ -102,6 +134,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return runCheck(parseStrict(rest, checkArgs), io);
       case "build":
         return await runBuild(parseStrict(rest, buildArgs), io);
+      case "import-ca":
+        return await runImportCa(parseStrict(rest, importCaArgs), io);
     }
     return EXIT.usage;
   } catch (error) {
@@ -153,11 +187,23 @@ function parseStrict<T extends ArgsDef>(argv: readonly string[], def: T) {
   return parseArgs<T>(argv as string[], def);
 }
 
+/** How diagnostics name the cluster file. */
+function displayName(path: string): string {
+  return path === "-" ? "<stdin>" : path;
+}
+
 function readClusterFile(path: string, io: CliIo): { text: string } | { code: number } {
   try {
+    if (path === "-") {
+      if (!io.stdin) throw new Error("no standard input");
+      return { text: io.stdin() };
+    }
     return { text: readFileSync(resolve(io.cwd, path), "utf8") };
   } catch (error) {
-    io.stderr(`${path}: error[E_FILE_UNREADABLE]: cannot read the cluster file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+    io.stderr(
+      `${displayName(path)}: error[E_FILE_UNREADABLE]: cannot read the cluster file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n` +
+        `  hint: check the path (relative paths start at ${io.cwd}); etcdgen init > cluster.toml writes an example\n`,
+    );
     return { code: EXIT.invalidInput };
   }
 }
@@ -176,9 +222,9 @@ function runCheck(args: { cluster: string; strict?: boolean }, io: CliIo): numbe
   const file = readClusterFile(args.cluster, io);
   if ("code" in file) return file.code;
   const compiled = compileCluster(file.text);
-  report(compiled.diagnostics, args.cluster, file.text, io);
+  report(compiled.diagnostics, displayName(args.cluster), file.text, io);
   if (failsUnderStrict(compiled.diagnostics, args.strict === true)) return EXIT.invalidInput;
-  io.stdout(`${args.cluster}: ok (${plural(compiled.cluster!.nodes.length, "node")})\n`);
+  io.stdout(`${displayName(args.cluster)}: ok (${plural(compiled.cluster!.nodes.length, "node")})\n`);
   return EXIT.ok;
 }
 
@@ -188,14 +234,17 @@ export function defaultStateDir(clusterFile: string): string {
 }
 
 async function runBuild(
-  args: { cluster: string; out: string; state?: string; redact?: boolean; "reissue-stale"?: boolean; "new-ca"?: boolean; strict?: boolean },
+  args: { cluster: string; out: string; state?: string; redact?: boolean; "reissue-stale"?: boolean; "new-ca"?: boolean; "retire-orphans"?: boolean; strict?: boolean },
   io: CliIo,
 ): Promise<number> {
+  if (args.cluster === "-" && args.state === undefined)
+    throw new UsageError("a cluster file read from standard input has no folder for its state: pass --state DIR");
   const file = readClusterFile(args.cluster, io);
   if ("code" in file) return file.code;
+  const name = displayName(args.cluster);
   const compiled = compileCluster(file.text);
   if (!compiled.cluster || failsUnderStrict(compiled.diagnostics, args.strict === true)) {
-    report(compiled.diagnostics, args.cluster, file.text, io);
+    report(compiled.diagnostics, name, file.text, io);
     return EXIT.invalidInput;
   }
   const stateDir = resolve(io.cwd, args.state ?? defaultStateDir(args.cluster));
@@ -216,46 +265,136 @@ async function runBuild(
   try {
     state = loadState(stateDir);
   } catch (error) {
-    report(compiled.diagnostics, args.cluster, file.text, io);
+    report(compiled.diagnostics, name, file.text, io);
     io.stderr(`${stateDir}: error[E_STATE_UNREADABLE]: ${(error as Error).message}\n`);
     return EXIT.stateConflict;
   }
-  const pki = await buildPki(compiled.cluster, state, realEnv(io.env.SOURCE_DATE_EPOCH), {
-    reissueStale: args["reissue-stale"] === true,
-    newCa: args["new-ca"] === true,
-  }, compiled.locator);
+  const previous = readPreviousManifest(outDir);
+  const pki = await buildPki(
+    compiled.cluster,
+    state,
+    realEnv(io.env.SOURCE_DATE_EPOCH),
+    {
+      reissueStale: args["reissue-stale"] === true,
+      newCa: args["new-ca"] === true,
+      retireOrphans: args["retire-orphans"] === true,
+      recordedCaSha256: previous === undefined ? undefined : recordedCaSha256(previous),
+      // Key generation is what takes time (seconds for RSA-4096): say what is being made.
+      onKey: (id, done, total) => io.stderr(`etcdgen: made key ${done}/${total} for ${id}\n`),
+    },
+    compiled.locator,
+  );
   const diagnostics = [...compiled.diagnostics, ...pki.diagnostics];
-  report(diagnostics, args.cluster, file.text, io);
+  report(diagnostics, name, file.text, io);
   if (!pki.ok) return EXIT.stateConflict;
   if (failsUnderStrict(diagnostics, args.strict === true)) return EXIT.invalidInput;
   try {
-    saveState(stateDir, pki.stateWrites);
+    saveState(stateDir, pki.stateWrites, pki.stateRemovals);
   } catch (error) {
     io.stderr(`etcdgen: error: writing the state folder ${stateDir} failed: ${(error as Error).message}\n`);
     return EXIT.writeFailed;
   }
-  const output = assembleOutput(compiled.cluster, {
-    token: pki.token,
-    certs: pki.certs,
-    redact: args.redact === true,
-    adminDir: `${args.out.replace(/\/+$/, "")}/admin`,
-  });
+  const output = assembleOutput(compiled.cluster, { token: pki.token, certs: pki.certs, redact: args.redact === true });
   try {
     writeOutput(outDir, output);
   } catch (error) {
     io.stderr(`etcdgen: error: writing ${outDir} failed: ${(error as Error).message}\n`);
     return EXIT.writeFailed;
   }
-  for (const cert of pki.certs.filter((c) => c.action !== "kept")) {
-    const why = cert.reasons.length > 0 ? ` (${cert.reasons.join("; ")})` : "";
-    io.stdout(`${cert.action} ${cert.spec.id}${why}\n`);
-  }
+  io.stdout(describeChanges(pki.certs));
+  for (const removed of pki.stateRemovals.filter((p) => p.endsWith(".crt"))) io.stdout(`retired ${removed.replace(/\.crt$/, "")} (moved under retired/)\n`);
   const kept = pki.certs.filter((c) => c.action === "kept").length;
   io.stdout(
-    `${args.cluster}: ${plural(compiled.cluster.nodes.length, "node")} written to ${args.out}/${args.redact ? " (redacted)" : ""}; ` +
+    `${name}: ${plural(compiled.cluster.nodes.length, "node")} written to ${displayPath(io.cwd, outDir)}/${args.redact ? " (redacted)" : ""}; ` +
       `${kept} of ${pki.certs.length} certificates reused from ${displayPath(io.cwd, stateDir)}\n`,
   );
   return EXIT.ok;
+}
+
+async function runImportCa(args: { cluster: string; cert: string; key: string; state?: string }, io: CliIo): Promise<number> {
+  if (args.cluster === "-" && args.state === undefined) throw new UsageError("a cluster file read from standard input has no folder for its state: pass --state DIR");
+  const file = readClusterFile(args.cluster, io);
+  if ("code" in file) return file.code;
+  const compiled = compileCluster(file.text);
+  if (!compiled.cluster) {
+    report(compiled.diagnostics, displayName(args.cluster), file.text, io);
+    return EXIT.invalidInput;
+  }
+  const paths = { cert: args.cert, key: args.key };
+  const texts: Record<"cert" | "key", string> = { cert: "", key: "" };
+  for (const which of ["cert", "key"] as const) {
+    try {
+      texts[which] = readFileSync(resolve(io.cwd, paths[which]), "utf8");
+    } catch (error) {
+      io.stderr(
+        `${paths[which]}: error[E_FILE_UNREADABLE]: cannot read the CA's ${which === "cert" ? "certificate" : "key"}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n` +
+          `  hint: check the path given to --${which} (relative paths start at ${io.cwd})\n`,
+      );
+      return EXIT.invalidInput;
+    }
+  }
+  const stateDir = resolve(io.cwd, args.state ?? defaultStateDir(args.cluster));
+  let state;
+  try {
+    state = loadState(stateDir);
+  } catch (error) {
+    io.stderr(`${stateDir}: error[E_STATE_UNREADABLE]: ${(error as Error).message}\n`);
+    return EXIT.stateConflict;
+  }
+  const existing = state.pairs.get("ca");
+  if (existing?.cert !== undefined || existing?.key !== undefined) {
+    io.stderr(
+      `${displayPath(io.cwd, stateDir)}: error[E_STATE_CA_EXISTS]: the state folder already has a CA; etcdgen never replaces a CA in place\n` +
+        "  hint: import into a new --state folder, or move ca.crt and ca.key away first if this cluster really changes CA (every member must then switch)\n",
+    );
+    return EXIT.stateConflict;
+  }
+  const env = realEnv(io.env.SOURCE_DATE_EPOCH);
+  const adopted = await adoptCa(texts.cert, texts.key, env.crypto, env.now());
+  if (!adopted.ok) {
+    for (const p of adopted.problems) io.stderr(`${paths[p.file]}: error[E_IMPORT_CA_INVALID]: ${p.message}\n  hint: ${p.hint}\n`);
+    return EXIT.invalidInput;
+  }
+  const { ca } = adopted;
+  try {
+    saveState(stateDir, [
+      { path: "ca.key", content: ca.keyPem, secret: true },
+      { path: "ca.crt", content: ca.certPem, secret: false },
+      { path: IMPORTED_CA_MARKER, content: `${ca.facts.sha256}\n`, secret: false },
+    ]);
+  } catch (error) {
+    io.stderr(`etcdgen: error: writing the state folder ${stateDir} failed: ${(error as Error).message}\n`);
+    return EXIT.writeFailed;
+  }
+  io.stdout(
+    `adopted the CA "${ca.facts.commonName}" (${ca.facts.keyAlgorithm}, valid until ${ca.facts.notAfter.toISOString()}, SHA-256 ${ca.facts.sha256}) ` +
+      `into ${displayPath(io.cwd, stateDir)}; etcdgen build ${args.cluster} now issues the members' certificates under it\n`,
+  );
+  return EXIT.ok;
+}
+
+function readPreviousManifest(outDir: string): string | undefined {
+  try {
+    return readFileSync(join(outDir, MANIFEST), "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the build made, one line a certificate; a new CA says plainly what it means. */
+function describeChanges(certs: readonly IssuedCert[]): string {
+  const lines: string[] = [];
+  const ca = certs.find((c) => c.spec.id === "ca");
+  if (ca?.action === "reissued")
+    lines.push(
+      `new CA ${ca.facts.sha256} replaces the previous one (${ca.reasons.join("; ")}); every certificate below is now signed by the new CA, ` +
+        "so every member and client must switch to the new files at once",
+    );
+  for (const cert of certs.filter((c) => c.action !== "kept" && !(c.spec.id === "ca" && c.action === "reissued"))) {
+    const why = cert.reasons.length > 0 ? ` (${cert.reasons.join("; ")})` : "";
+    lines.push(`${cert.action} ${cert.spec.id}${why}`);
+  }
+  return lines.map((l) => `${l}\n`).join("");
 }
 
 function displayPath(cwd: string, path: string): string {

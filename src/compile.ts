@@ -34,6 +34,8 @@ export interface BuiltPki {
   certs: IssuedCert[];
   /** What the state folder needs written, in order. */
   stateWrites: StateWrite[];
+  /** State files to remove once the writes are done (retired orphans). */
+  stateRemovals: string[];
   diagnostics: Diagnostic[];
 }
 
@@ -41,9 +43,9 @@ export async function buildPki(cluster: Cluster, state: PkiState, env: PkiEnv, o
   const { token, write } = resolveToken(cluster.name, cluster.token, state, env);
   const result = await reconcilePki(planCerts(cluster), state, env, options);
   const diagnostics = locator ? locateDiagnostics(result.diagnostics, locator) : result.diagnostics;
-  if (!result.ok) return { ok: false, token, certs: [], stateWrites: [], diagnostics };
+  if (!result.ok) return { ok: false, token, certs: [], stateWrites: [], stateRemovals: [], diagnostics };
   const stateWrites = write ? [...result.writes, write] : result.writes;
-  return { ok: !hasErrors(diagnostics), token, certs: result.certs, stateWrites, diagnostics };
+  return { ok: !hasErrors(diagnostics), token, certs: result.certs, stateWrites, stateRemovals: result.removals, diagnostics };
 }
 
 /** Fills in line and column from the paths: keys for unknown keys, values for everything else. */

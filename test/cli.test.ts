@@ -3,7 +3,9 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { compileCluster } from "../src/compile.js";
+import { wantsColor } from "../src/cli.js";
 import { runCli } from "./helpers/cli.js";
+import { run } from "./helpers/tools.js";
 import { REPO, snapshotTree, tempDir } from "./helpers/fs.js";
 
 /** A temporary folder holding `cluster.toml` (etcdgen init's example), removed afterwards. */
@@ -115,7 +117,7 @@ test("cli :: a stale certificate stops the build (exit 3) until --reissue-stale"
     writeFileSync(join(dir.path, "cluster.toml"), toml.replace('dns = ["etcd-2.k8s.lan"]', 'dns = ["etcd-2.k8s.lan", "etcd-2.example.org"]'));
     const refused = await runCli(["build", "cluster.toml", "--state", "pki"], { cwd: dir.path });
     assert.is(refused.code, 3);
-    assert.match(refused.stderr, /cluster\.toml:\d+:1: error\[E_STATE_CERT_STALE\]: certificate server\/etcd-2 no longer matches/);
+    assert.match(refused.stderr, /cluster\.toml:\d+:1: error\[E_STATE_CERT_STALE\]: certificates server\/etcd-2, peer\/etcd-2 no longer match/);
     assert.match(refused.stderr, "DNS SAN added: etcd-2.example.org");
     assert.equal(snapshotTree(join(dir.path, "pki")), before, "state untouched");
     const reissued = await runCli(["build", "cluster.toml", "--state", "pki", "--reissue-stale"], { cwd: dir.path });
@@ -197,6 +199,131 @@ test("cli :: a state folder that cannot be created fails with exit 4, and no out
     assert.is(r.code, 4, r.stderr);
     assert.match(r.stderr, "writing the state folder");
     assert.not.ok(Object.keys(snapshotTree(dir)).some((p) => p.startsWith("out")));
+  });
+});
+
+test("cli :: --help lists --version, import-ca and NO_COLOR", async () => {
+  const r = await runCli(["--help"]);
+  for (const word of ["--version", "import-ca", "NO_COLOR", "SOURCE_DATE_EPOCH"]) assert.match(r.stdout, word);
+});
+
+test("cli :: NO_COLOR turns colour off only when it is not empty", () => {
+  assert.ok(wantsColor(true, {}));
+  assert.ok(wantsColor(true, { NO_COLOR: "" }));
+  assert.not.ok(wantsColor(true, { NO_COLOR: "1" }));
+  assert.not.ok(wantsColor(false, {}));
+});
+
+test("cli :: the state folder is created 0700 with a .gitignore that keeps it out of git", async () => {
+  await inClusterDir(async (dir) => {
+    assert.is((await runCli(["build", "cluster.toml"], { cwd: dir })).code, 0);
+    const tree = snapshotTree(dir);
+    assert.is(tree["cluster.pki/"], "700");
+    assert.ok(tree["cluster.pki/.gitignore"]);
+    // The real git: `git add .` in the cluster's folder stages no key and no certificate.
+    for (const args of [["init", "-q"], ["add", "."]]) assert.is(run("git", args, { cwd: dir }).code, 0);
+    const staged = run("git", ["diff", "--cached", "--name-only"], { cwd: dir }).stdout.split("\n").filter(Boolean);
+    assert.ok(staged.includes("cluster.toml"));
+    assert.equal(staged.filter((p) => p.startsWith("cluster.pki/")), []);
+  });
+});
+
+test("cli :: a lost state folder is not replaced by a new CA (exit 3) unless --new-ca says so", async () => {
+  await inClusterDir(async (dir) => {
+    assert.is((await runCli(["build", "cluster.toml"], { cwd: dir })).code, 0);
+    const recorded = (JSON.parse(readFileSync(join(dir, "out", "manifest.json"), "utf8")) as { ca: { sha256: string } }).ca.sha256;
+    // The fingerprint is the one openssl computes for the CA certificate.
+    const fromOpenssl = run("openssl", ["x509", "-noout", "-fingerprint", "-sha256", "-in", join(dir, "cluster.pki", "ca.crt")]).stdout;
+    assert.is(fromOpenssl.trim().split("=")[1], recorded);
+    renameSync(join(dir, "cluster.pki"), join(dir, "elsewhere"));
+    const before = snapshotTree(dir);
+    const refused = await runCli(["build", "cluster.toml"], { cwd: dir });
+    assert.is(refused.code, 3, refused.stderr);
+    assert.match(refused.stderr, "error[E_STATE_CA_MISSING]");
+    assert.match(refused.stderr, recorded);
+    assert.match(refused.stderr, "--new-ca");
+    assert.equal(snapshotTree(dir), before, "nothing written");
+    const meant = await runCli(["build", "cluster.toml", "--new-ca"], { cwd: dir });
+    assert.is(meant.code, 0, meant.stderr);
+    const now = (JSON.parse(readFileSync(join(dir, "out", "manifest.json"), "utf8")) as { ca: { sha256: string } }).ca.sha256;
+    assert.is.not(now, recorded);
+  });
+});
+
+test("cli :: --new-ca says which CA signed what", async () => {
+  await inClusterDir(async (dir) => {
+    assert.is((await runCli(["build", "cluster.toml"], { cwd: dir })).code, 0);
+    const old = (JSON.parse(readFileSync(join(dir, "out", "manifest.json"), "utf8")) as { ca: { sha256: string } }).ca.sha256;
+    const r = await runCli(["build", "cluster.toml", "--new-ca"], { cwd: dir });
+    assert.is(r.code, 0, r.stderr);
+    const fresh = (JSON.parse(readFileSync(join(dir, "out", "manifest.json"), "utf8")) as { ca: { sha256: string } }).ca.sha256;
+    assert.match(r.stdout, `new CA ${fresh} replaces the previous one`);
+    assert.match(r.stdout, `reissued server/etcd-1 (signed by the previous CA ${old})`);
+  });
+});
+
+test("cli :: a removed node's state files warn until --retire-orphans moves them under retired/", async () => {
+  await inClusterDir(async (dir) => {
+    assert.is((await runCli(["build", "cluster.toml"], { cwd: dir })).code, 0);
+    const text = readFileSync(join(dir, "cluster.toml"), "utf8");
+    // etcd-3 is replaced by etcd-4: new certificates for etcd-4, etcd-3's are left over.
+    writeFileSync(join(dir, "cluster.toml"), text.replaceAll("etcd-3", "etcd-4"));
+    const warned = await runCli(["build", "cluster.toml"], { cwd: dir });
+    assert.is(warned.code, 0, warned.stderr);
+    assert.is((warned.stderr.match(/W_STATE_ORPHAN/g) ?? []).length, 2);
+    assert.match(warned.stderr, "--retire-orphans");
+    assert.is((await runCli(["build", "cluster.toml", "--strict"], { cwd: dir })).code, 1);
+    const retired = await runCli(["build", "cluster.toml", "--retire-orphans"], { cwd: dir });
+    assert.is(retired.code, 0, retired.stderr);
+    assert.not.match(retired.stderr, "W_STATE_ORPHAN");
+    assert.match(retired.stdout, "retired server/etcd-3");
+    const tree = snapshotTree(join(dir, "cluster.pki"));
+    assert.not.ok(tree["server/etcd-3.crt"]);
+    assert.not.ok(tree["peer/etcd-3.key"]);
+    const kept = Object.keys(tree).filter((p) => /^retired\/(server|peer)\/etcd-3\.[0-9a-f]+\.(crt|key)$/.test(p));
+    assert.is(kept.length, 4);
+    for (const p of kept.filter((k) => k.endsWith(".key"))) assert.ok(tree[p]!.startsWith("600 "));
+    const again = await runCli(["build", "cluster.toml", "--strict"], { cwd: dir });
+    assert.is(again.code, 0, again.stderr);
+  });
+});
+
+test("cli :: - reads the cluster file from standard input, and needs --state", async () => {
+  await inClusterDir(async (dir) => {
+    const text = readFileSync(join(dir, "cluster.toml"), "utf8");
+    const refused = await runCli(["build", "-"], { cwd: dir, stdin: text });
+    assert.is(refused.code, 2);
+    assert.match(refused.stderr, "--state");
+    const r = await runCli(["build", "-", "--state", "pki"], { cwd: dir, stdin: text });
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stdout, "<stdin>: 3 nodes written");
+    const checked = await runCli(["check", "-"], { cwd: dir, stdin: text.replace('ip = "10.0.0.12"', 'ip = "10.0.0.300"') });
+    assert.is(checked.code, 1);
+    assert.match(checked.stderr, /^<stdin>:\d+:\d+: error\[E_NODE_IP_INVALID\]/m);
+  });
+});
+
+test("cli :: a missing [[nodes]] is explained in TOML's words", async () => {
+  await inClusterDir(async (dir) => {
+    writeFileSync(join(dir, "cluster.toml"), '[cluster]\nname = "lab"\netcd_version = "3.5.17"\n');
+    const r = await runCli(["check", "cluster.toml"], { cwd: dir });
+    assert.is(r.code, 1);
+    assert.match(r.stderr, "error[E_MISSING_KEY]");
+    assert.match(r.stderr, "hint: add at least one [[nodes]] table");
+  });
+});
+
+test("cli :: every [[clients]] entry gets a bundle; the state folder is never needed to hand one out", async () => {
+  await inClusterDir(async (dir) => {
+    assert.is((await runCli(["build", "cluster.toml"], { cwd: dir })).code, 0);
+    const out = snapshotTree(join(dir, "out"));
+    for (const client of ["prometheus", "apiserver-etcd-client"]) {
+      for (const file of ["ca.crt", `${client}.crt`, `${client}.key`, "etcdctl.env", "etcdctl"]) assert.ok(out[`clients/${client}/${file}`], `${client}/${file}`);
+      assert.ok(out[`clients/${client}/${client}.key`]!.startsWith("600 "));
+      assert.ok(out[`clients/${client}/etcdctl`]!.startsWith("755 "));
+      assert.is(readFileSync(join(dir, "out", "clients", client, `${client}.crt`), "utf8"), readFileSync(join(dir, "cluster.pki", "client", `${client}.crt`), "utf8"));
+    }
+    assert.not.ok(Object.keys(out).some((p) => p.startsWith("clients/admin")), "admin has its own folder");
   });
 });
 

@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import YAML from "yaml";
-import { renderMetaData, renderUserData } from "../src/targets/cloud-init.js";
+import { instanceId, renderMetaData, renderUserData } from "../src/targets/cloud-init.js";
 import { ETCD_USER, ROOT, type NodeFile } from "../src/render/node-file.js";
 import { clusterFrom } from "./helpers/cluster.js";
 
@@ -44,6 +44,18 @@ test("renderUserData :: kubeadm mode runs etcd in a pod: no etcd user", () => {
 test("renderMetaData :: NoCloud instance-id and local-hostname", () => {
   const cluster = clusterFrom(toml(""));
   assert.equal(YAML.parse(renderMetaData(cluster, cluster.nodes[0]!)), { "instance-id": "lab-etcd-1.k8s.lan", "local-hostname": "etcd-1.k8s.lan" });
+});
+
+
+test("instanceId :: the cluster's name is not said twice", () => {
+  const named = (cluster: string, node: string) => {
+    const c = clusterFrom(`[cluster]\nname = "${cluster}"\netcd_version = "3.5.17"\n[[nodes]]\nname = "${node}"\nip = "10.0.0.11"\n`);
+    return instanceId(c, c.nodes[0]!);
+  };
+  assert.is(named("k8s1", "k8s1-etcd1.k8s.lan"), "k8s1-etcd1.k8s.lan");
+  assert.is(named("k8s1", "etcd1.k8s.lan"), "k8s1-etcd1.k8s.lan");
+  assert.is(named("lab", "lab.example.org"), "lab.example.org");
+  assert.is(named("lab", "labrat"), "lab-labrat");
 });
 
 test.run();

@@ -8,7 +8,8 @@ import { Pod } from "kubernetes-models/v1/Pod";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import YAML from "yaml";
-import { buildPki } from "../src/compile.js";
+import { buildPki, compileCluster } from "../src/compile.js";
+import { formatPath } from "../src/diag/diagnostic.js";
 import { memberFlags } from "../src/model/flags.js";
 import { probePaths } from "../src/render/kubeadm.js";
 import { assembleOutput } from "../src/targets/output.js";
@@ -51,9 +52,32 @@ async function render(toml: string): Promise<Map<string, string>> {
   const cluster = clusterFrom(toml);
   const pki = await buildPki(cluster, { token: undefined, pairs: new Map() }, testEnv(), { reissueStale: false, newCa: false });
   assert.ok(pki.ok);
-  const files = assembleOutput(cluster, { token: pki.token, certs: pki.certs, redact: false, adminDir: "out/admin" });
+  const files = assembleOutput(cluster, { token: pki.token, certs: pki.certs, redact: false });
   return new Map(files.map((f) => [f.path, f.content]));
 }
+
+test("kubeadm :: config_api follows kubernetes_version: v1beta3 before 1.31, v1beta4 from 1.31", () => {
+  const api = (version: string) => clusterFrom(kubeadmCluster().replace('kubernetes_version = "1.34.1"', `kubernetes_version = "${version}"`)).kubeadm!.configApi;
+  assert.is(api("1.30.9"), "v1beta3");
+  assert.is(api("1.31.0"), "v1beta4");
+  assert.is(api("1.34.1"), "v1beta4");
+});
+
+test("kubeadm :: v1beta3 refuses what only v1beta4 can record; ECDSA P-256 goes through PublicKeysECDSA", async () => {
+  const codes = (extraKubeadm: string, tls: string) =>
+    compileCluster(kubeadmCluster(extraKubeadm).replace("[tls]\n", `[tls]\n${tls}\n`)).diagnostics.map((d) => `${d.code}@${formatPath(d.path)}`);
+  assert.equal(codes('config_api = "v1beta3"', 'key_algorithm = "ecdsa-p384"\ncert_validity_days = 730'), [
+    "E_KUBEADM_NEEDS_V1BETA4@tls.key_algorithm",
+    "E_KUBEADM_NEEDS_V1BETA4@tls.cert_validity_days",
+  ]);
+  assert.equal(codes('config_api = "v1beta4"', 'key_algorithm = "ecdsa-p384"'), []);
+  const tooNew = compileCluster(kubeadmCluster('config_api = "v1beta4"').replace('kubernetes_version = "1.34.1"', 'kubernetes_version = "1.30.2"'));
+  assert.equal(tooNew.diagnostics.map((d) => `${d.code}@${formatPath(d.path)}`), ["E_KUBEADM_CONFIG_API_TOO_NEW@kubeadm.config_api"]);
+  const files = await render(kubeadmCluster('config_api = "v1beta3"'));
+  const docs = YAML.parseAllDocuments(files.get("etcd-1/files/etc/kubernetes/kubeadm-config.yaml")!).map((d) => d.toJSON());
+  assert.equal(docs[1].featureGates, { PublicKeysECDSA: true });
+  assert.is(docs[1].encryptionAlgorithm, undefined);
+});
 
 test("kubeadm :: the static pod is a valid v1 Pod as kubeadm writes it", async () => {
   const files = await render(kubeadmCluster());

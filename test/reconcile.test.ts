@@ -59,8 +59,9 @@ test("reconcilePki :: a SAN added is reported, not silently reissued", async () 
   const changed = clusterFrom(threeNodes().replace('dns = ["etcd-1.lan"]', 'dns = ["etcd-1.lan", "etcd-1.example"]'));
   const r = await buildPki(changed, state, testEnv(), KEEP);
   assert.not.ok(r.ok);
-  assert.equal(r.diagnostics.map((d) => d.code), ["E_STATE_CERT_STALE", "E_STATE_CERT_STALE"]);
-  assert.match(r.diagnostics[0]!.message, "server/etcd-1");
+  // One diagnostic for the node: its server and peer certificates change for the same reason.
+  assert.equal(r.diagnostics.map((d) => d.code), ["E_STATE_CERT_STALE"]);
+  assert.match(r.diagnostics[0]!.message, "server/etcd-1, peer/etcd-1");
   assert.match(r.diagnostics[0]!.message, "DNS SAN added: etcd-1.example");
   assert.equal(r.diagnostics[0]!.path, ["nodes", 0]);
 });
@@ -202,6 +203,53 @@ test("reconcilePki :: a certificate issued late in the CA's life ends with the C
   const again = await buildPki(more, stateAfter(r.stateWrites, state), testEnv(late), KEEP);
   assert.ok(again.ok, JSON.stringify(again.diagnostics));
   assert.equal(again.stateWrites, []);
+});
+
+test("reconcilePki :: an extra SAN added is reported once, at extra_sans, not once per certificate", async () => {
+  const { state } = await firstBuild();
+  const changed = clusterFrom(threeNodes('extra_sans = ["lb.lan"]'));
+  const r = await buildPki(changed, state, testEnv(), KEEP);
+  assert.not.ok(r.ok);
+  assert.equal(r.diagnostics.map((d) => [d.code, d.path]), [["E_STATE_CERT_STALE", ["tls", "extra_sans"]]]);
+  for (const id of ["server/etcd-1", "peer/etcd-1", "server/etcd-3", "peer/etcd-3"]) assert.match(r.diagnostics[0]!.message, id);
+  assert.match(r.diagnostics[0]!.message, "DNS SAN added: lb.lan");
+  assert.match(r.diagnostics[0]!.hint!, "undo the change");
+});
+
+test("reconcilePki :: expired certificates are reported once, and the hint does not say undo", async () => {
+  const { cluster, state } = await firstBuild();
+  const later = new Date(FIXED_NOW.getTime() + 400 * 86400000);
+  const r = await buildPki(cluster, state, testEnv(later), KEEP);
+  assert.equal(r.diagnostics.map((d) => d.code), ["E_STATE_CERT_STALE"]);
+  assert.match(r.diagnostics[0]!.message, "expired on");
+  assert.not.match(r.diagnostics[0]!.hint!, "undo");
+  assert.match(r.diagnostics[0]!.hint!, "--reissue-stale");
+  const renewed = await buildPki(cluster, state, testEnv(later), { reissueStale: true, newCa: false });
+  assert.ok(renewed.ok);
+  assert.equal(renewed.certs.filter((c) => c.action === "reissued").length, 8);
+});
+
+test("reconcilePki :: a certificate made now reads back exactly as a later build reads it from the state", async () => {
+  const cluster = clusterFrom(threeNodes());
+  const odd = new Date("2026-01-15T12:00:00.789Z");
+  const first = await buildPki(cluster, EMPTY, testEnv(odd), KEEP);
+  const again = await buildPki(cluster, stateAfter(first.stateWrites), testEnv(odd), KEEP);
+  assert.equal(again.certs.map((c) => c.facts), first.certs.map((c) => c.facts));
+  assert.is(first.certs[0]!.facts.notBefore.getUTCMilliseconds(), 0);
+});
+
+test("reconcilePki :: an output folder built with a CA the state no longer has stops the build", async () => {
+  const cluster = clusterFrom(threeNodes());
+  const recorded = "AB:".repeat(31) + "CD";
+  const r = await buildPki(cluster, EMPTY, testEnv(), { ...KEEP, recordedCaSha256: recorded });
+  assert.not.ok(r.ok);
+  assert.equal(r.diagnostics.map((d) => d.code), ["E_STATE_CA_MISSING"]);
+  assert.equal(r.stateWrites, []);
+  assert.ok((await buildPki(cluster, EMPTY, testEnv(), { ...KEEP, newCa: true, recordedCaSha256: recorded })).ok);
+  const { state } = await firstBuild();
+  const other = await buildPki(cluster, state, testEnv(), { ...KEEP, recordedCaSha256: recorded });
+  assert.ok(other.ok);
+  assert.equal(other.diagnostics.map((d) => d.code), ["W_CA_DIFFERS_FROM_OUTPUT"]);
 });
 
 test("serialNumber :: positive, below 2^63, minimal", () => {

@@ -22,6 +22,7 @@ export const CODES = {
   // ports
   E_PORT_RANGE: "error",
   E_PORT_COLLISION: "error",
+  E_PORT_CLIENT_HTTP_UNSUPPORTED: "error",
   // tls
   E_TLS_OFF_WITHOUT_OPT_IN: "error",
   W_TLS_OFF: "warning",
@@ -48,6 +49,8 @@ export const CODES = {
   E_KUBERNETES_VERSION_MISSING: "error",
   E_KUBERNETES_VERSION_INVALID: "error",
   E_IMAGE_INVALID: "error",
+  E_KUBEADM_CONFIG_API_TOO_NEW: "error",
+  E_KUBEADM_NEEDS_V1BETA4: "error",
   // nodes
   E_NODES_EMPTY: "error",
   E_NODE_NAME_DUPLICATE: "error",
@@ -74,6 +77,10 @@ export const CODES = {
   W_CERT_EXPIRING: "warning",
   W_CERT_CAPPED_BY_CA: "warning",
   E_STATE_INSIDE_OUTPUT: "error",
+  E_STATE_CA_MISSING: "error",
+  E_STATE_CA_EXISTS: "error",
+  E_IMPORT_CA_INVALID: "error",
+  W_CA_DIFFERS_FROM_OUTPUT: "warning",
 } as const satisfies Record<string, Severity>;
 
 export type Code = keyof typeof CODES;

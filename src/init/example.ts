@@ -50,7 +50,8 @@ name = "etcd-3"
 ip = "10.0.0.13"
 dns = ["etcd-3.k8s.lan"]
 
-# Client certificates to issue. "admin" is always issued (for out/admin/).
+# Client certificates to issue, each with a bundle in out/clients/<name>/ to hand to its owner.
+# "admin" is always issued (out/admin/).
 [[clients]]
 name = "apiserver-etcd-client"   # CN kube-apiserver-etcd-client, as kubeadm names it
 

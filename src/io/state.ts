@@ -1,11 +1,16 @@
 // The state folder on disk: loading it into a PkiState, and applying the writes reconcile decided.
 import { byText } from "../order.js";
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import type { PkiState, StateWrite } from "../pki/reconcile.js";
 import { writeFileAtomic } from "./files.js";
 
 const PAIR_FILE = /\.(crt|key)$/;
+
+/** Marks the CA as adopted (etcdgen import-ca): it holds that CA's SHA-256 fingerprint. */
+export const IMPORTED_CA_MARKER = "ca.imported";
+
+const GITIGNORE = "# The CA key and every private key of the cluster: never commit this folder.\n*\n";
 
 export function loadState(dir: string): PkiState {
   const pairs = new Map<string, { cert?: string; key?: string }>();
@@ -29,20 +34,33 @@ export function loadState(dir: string): PkiState {
     }
   };
   walk(dir);
-  const tokenFile = join(dir, "token");
-  const token = existsSync(tokenFile) ? readFileSync(tokenFile, "utf8").trim() : undefined;
-  return { token: token || undefined, pairs };
+  const token = readOptional(join(dir, "token"));
+  const importedCaSha256 = readOptional(join(dir, IMPORTED_CA_MARKER))?.split("\n")[0];
+  return { token, pairs, importedCaSha256 };
+}
+
+function readOptional(path: string): string | undefined {
+  return existsSync(path) ? readFileSync(path, "utf8").trim() || undefined : undefined;
+}
+
+/** The folder, 0700, with a .gitignore that keeps all of it out of git. */
+export function prepareStateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  const ignore = join(dir, ".gitignore");
+  if (!existsSync(ignore)) writeFileAtomic(ignore, GITIGNORE, 0o644);
 }
 
 /** Writes the changes; a retired copy that is already there is left as it is. */
-export function saveState(dir: string, writes: readonly StateWrite[]): void {
-  if (writes.length === 0) return;
+export function saveState(dir: string, writes: readonly StateWrite[], removals: readonly string[] = []): void {
+  if (writes.length === 0 && removals.length === 0) return;
   // The folder holds the CA key: only its owner may enter it.
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(dir, 0o700);
+  prepareStateDir(dir);
   for (const write of writes) {
     const path = join(dir, ...write.path.split("/"));
     if (write.path.startsWith("retired/") && existsSync(path)) continue;
     writeFileAtomic(path, write.content, write.secret ? 0o600 : 0o644);
   }
+  // Only after their retired copies are safely written.
+  for (const removal of removals) rmSync(join(dir, ...removal.split("/")), { force: true });
 }

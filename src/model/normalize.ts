@@ -61,7 +61,7 @@ export function normalizeCluster(spec: ClusterSpec): NormalizeResult {
     );
 
   const mode = c.mode ?? DEFAULTS.mode;
-  const ports = checkPorts(spec.ports, mode, report);
+  const ports = checkPorts(spec.ports, mode, etcdVersion, report);
   const tls = checkTls(spec, report);
   const install = checkInstall(spec.install, report);
   const kubeadm = checkKubeadm(spec, etcdVersion, tls, report);
@@ -112,30 +112,57 @@ function checkVersion(text: string, report: Report): EtcdVersion | undefined {
   return version;
 }
 
-function checkPorts(spec: ClusterSpec["ports"], mode: Cluster["mode"], report: Report): Cluster["ports"] {
+/** etcd serves HTTP on a listener of its own (--listen-client-http-urls) from 3.5.8 on. */
+const CLIENT_HTTP_SINCE = { minor: 5, patch: 8 };
+
+function checkPorts(
+  spec: ClusterSpec["ports"],
+  mode: Cluster["mode"],
+  etcdVersion: EtcdVersion | undefined,
+  report: Report,
+): Cluster["ports"] {
   const ports = {
     client: spec?.client ?? DEFAULTS.ports.client,
     peer: spec?.peer ?? DEFAULTS.ports.peer,
     metrics: spec?.metrics ?? DEFAULTS.ports.metrics,
     // kubeadm keeps metrics (and the probes) on loopback.
     metricsBind: spec?.metrics_bind ?? (mode === "kubeadm" ? "loopback" : DEFAULTS.metricsBind),
+    // Optional, and absent unless set: HTTP then shares the client port, as kubeadm has it.
+    ...(spec?.client_http !== undefined ? { clientHttp: spec.client_http } : {}),
   };
   const seen = new Map<number, string>();
-  for (const role of ["client", "peer", "metrics"] as const) {
-    const port = ports[role];
+  const checked = [
+    ["client", ports.client],
+    ["peer", ports.peer],
+    ["metrics", ports.metrics],
+    ["client_http", ports.clientHttp],
+  ] as const;
+  for (const [role, port] of checked) {
+    if (port === undefined) continue;
     if (port < 1 || port > 65535) {
-      report(diagnostic("E_PORT_RANGE", ["ports", role], `port ${port} is outside 1-65535`, `the default ${role} port is ${DEFAULTS.ports[role]}`));
+      const hint = role === "client_http" ? "any free port, e.g. 2382" : `the default ${role} port is ${DEFAULTS.ports[role]}`;
+      report(diagnostic("E_PORT_RANGE", ["ports", role], `port ${port} is outside 1-65535`, hint));
       continue;
     }
     const other = seen.get(port);
     if (other)
       report(
-        diagnostic("E_PORT_COLLISION", ["ports", role], `the ${role} port ${port} is also the ${other} port`, "give client, peer and metrics different ports", [
+        diagnostic("E_PORT_COLLISION", ["ports", role], `the ${role} port ${port} is also the ${other} port`, "give every port in [ports] its own number", [
           { path: ["ports", other], message: `${other} port set here` },
         ]),
       );
     seen.set(port, role);
   }
+  const { minor, patch } = CLIENT_HTTP_SINCE;
+  if (ports.clientHttp !== undefined && etcdVersion && etcdVersion.major === 3 && (etcdVersion.minor < minor || (etcdVersion.minor === minor && etcdVersion.patch < patch)))
+    report(
+      diagnostic(
+        "E_PORT_CLIENT_HTTP_UNSUPPORTED",
+        ["ports", "client_http"],
+        `etcd ${etcdVersion.text} cannot serve HTTP on a port of its own (--listen-client-http-urls came with etcd 3.${minor}.${patch})`,
+        `remove client_http (HTTP then shares the client port), or use etcd 3.${minor}.${patch} or later`,
+      ),
+    );
   return ports;
 }
 
@@ -437,14 +464,48 @@ function checkKubeadm(spec: ClusterSpec, etcdVersion: EtcdVersion | undefined, t
   const imageTag = k?.image_tag ?? `${etcdVersion?.text ?? "0.0.0"}-0`;
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(imageTag))
     report(diagnostic("E_IMAGE_INVALID", ["kubeadm", "image_tag"], `"${imageTag}" is not an image tag`, 'e.g. "3.5.17-0"'));
+  const configApi = checkConfigApi(k, kubernetesVersion, tls, report);
   return {
-    configApi: k?.config_api ?? DEFAULTS.kubeadmConfigApi,
+    configApi,
     kubernetesVersion,
     install,
     imageRepository,
     imageTag,
     caKeyOnNodes: k?.ca_key_on_nodes ?? false,
   };
+}
+
+/** kubeadm reads v1beta4 from 1.31 on; before, v1beta3, which cannot record every setting. */
+const V1BETA4_SINCE_MINOR = 31;
+
+function checkConfigApi(k: ClusterSpec["kubeadm"], kubernetesVersion: string | undefined, tls: TlsSettings, report: Report): KubeadmSettings["configApi"] {
+  const minor = kubernetesVersion && /^1\.\d+\.\d+$/.test(kubernetesVersion) ? Number(kubernetesVersion.split(".")[1]) : undefined;
+  const configApi = k?.config_api ?? (minor !== undefined && minor < V1BETA4_SINCE_MINOR ? "v1beta3" : DEFAULTS.kubeadmConfigApi);
+  if (configApi === "v1beta4" && minor !== undefined && minor < V1BETA4_SINCE_MINOR)
+    report(
+      diagnostic(
+        "E_KUBEADM_CONFIG_API_TOO_NEW",
+        ["kubeadm", "config_api"],
+        `kubeadm ${kubernetesVersion} does not read v1beta4 configuration (kubeadm 1.${V1BETA4_SINCE_MINOR} and later do)`,
+        'remove config_api (it follows kubernetes_version), or set it to "v1beta3"',
+      ),
+    );
+  if (configApi !== "v1beta3") return configApi;
+  // What v1beta3 can say: kubeadm's RSA-2048 default, or ECDSA P-256 through its PublicKeysECDSA
+  // feature gate; validity is always kubeadm's own. Anything else needs v1beta4's fields.
+  const needsV1beta4 = (path: DocPath, what: string) =>
+    report(
+      diagnostic(
+        "E_KUBEADM_NEEDS_V1BETA4",
+        path,
+        `${what} cannot be written into a v1beta3 kubeadm configuration, so kubeadm would renew these certificates differently`,
+        'use config_api = "v1beta4" (kubeadm 1.31 and later), or remove the setting',
+      ),
+    );
+  if (tls.keyAlgorithm !== "rsa-2048" && tls.keyAlgorithm !== "ecdsa-p256") needsV1beta4(["tls", "key_algorithm"], `key_algorithm "${tls.keyAlgorithm}"`);
+  if (tls.certValidityDays !== DEFAULTS.certValidityDays) needsV1beta4(["tls", "cert_validity_days"], `cert_validity_days = ${tls.certValidityDays}`);
+  if (tls.caValidityDays !== DEFAULTS.caValidityDays) needsV1beta4(["tls", "ca_validity_days"], `ca_validity_days = ${tls.caValidityDays}`);
+  return configApi;
 }
 
 function checkSubjectText(text: string, path: DocPath, report: Report): void {

@@ -2,11 +2,12 @@
 // files that changes. Nothing is overwritten unless the caller's options say so; a replaced file is
 // first copied under retired/. Pure apart from the injected clock, random source and WebCrypto.
 import type * as pkijs from "pkijs";
-import { diagnostic, hasErrors, type Diagnostic } from "../diag/diagnostic.js";
+import type { KeyAlgorithm } from "../spec/types.js";
+import { diagnostic, hasErrors, type Diagnostic, type DocPath } from "../diag/diagnostic.js";
 import { generateKeyPair, keysMatch, privateKeyFromPem, privateKeyToPem } from "./keys.js";
 import { fromPem, PEM_BLOCK, toPem } from "./pem.js";
 import { CA_ID, type CertSpec } from "./plan.js";
-import { cryptoEngine, DAY_MS, issueCertificate, parseCertificate, readCertificate, validityDays, type CertFacts } from "./x509.js";
+import { cryptoEngine, DAY_MS, issueCertificate, readCertificate, validityDays, type CertFacts } from "./x509.js";
 
 export interface PkiEnv {
   now(): Date;
@@ -17,6 +18,8 @@ export interface PkiEnv {
 /** The state folder's contents as text, keyed by certificate id ("server/etcd-1"). */
 export interface PkiState {
   token: string | undefined;
+  /** The SHA-256 fingerprint of a CA adopted with `etcdgen import-ca`: kept as it is. */
+  importedCaSha256?: string | undefined;
   pairs: ReadonlyMap<string, { cert?: string; key?: string }>;
 }
 
@@ -25,6 +28,12 @@ export interface ReconcileOptions {
   reissueStale: boolean;
   /** Replace the CA, and with it every certificate. */
   newCa: boolean;
+  /** Move the state files of certificates the cluster file no longer asks for under retired/. */
+  retireOrphans?: boolean;
+  /** The CA fingerprint the output folder's manifest records: a build must not quietly make another. */
+  recordedCaSha256?: string | undefined;
+  /** Told each time a new key is ready (key generation is the slow part). */
+  onKey?: (id: string, done: number, total: number) => void;
 }
 
 export type CertAction = "kept" | "created" | "reissued";
@@ -47,7 +56,7 @@ export interface StateWrite {
 }
 
 export type ReconcileResult =
-  | { ok: true; certs: IssuedCert[]; writes: StateWrite[]; diagnostics: Diagnostic[] }
+  | { ok: true; certs: IssuedCert[]; writes: StateWrite[]; removals: string[]; diagnostics: Diagnostic[] }
   | { ok: false; diagnostics: Diagnostic[] };
 
 const BACKDATE_MS = 5 * 60 * 1000; // tolerate clocks a few minutes behind, as kubeadm does
@@ -78,9 +87,11 @@ export async function reconcilePki(
   });
   if (hasErrors(diagnostics)) return { ok: false, diagnostics };
 
-  const now = env.now();
+  // X.509 times have whole seconds: a certificate issued now must read back exactly as it will
+  // from the state folder on the next build.
+  const now = new Date(Math.floor(env.now().getTime() / 1000) * 1000);
   const caSpec = plan.find((s) => s.id === CA_ID);
-  if (!caSpec) return { ok: true, certs: [], writes: [], diagnostics: orphans(plan, state) };
+  if (!caSpec) return { ok: true, certs: [], writes: [], removals: [], diagnostics: [] };
   const oldCa = existing.get(CA_ID);
   const leaves = plan.filter((s) => s.id !== CA_ID);
 
@@ -97,25 +108,48 @@ export async function reconcilePki(
           "restore ca.crt and ca.key from a backup, or pass --new-ca to start a new CA and reissue every certificate",
         ),
       );
+    else if (options.recordedCaSha256 !== undefined && !options.newCa)
+      diagnostics.push(
+        diagnostic(
+          "E_STATE_CA_MISSING",
+          caSpec.source,
+          `the state folder has no CA, but the output folder was built with the CA ${options.recordedCaSha256} (its manifest.json says so); ` +
+            "building now would make a new CA, which no member trusts",
+          "restore the state folder from its backup (or point --state at it); to start a new CA on purpose, pass --new-ca (every member must then switch at once)",
+        ),
+      );
     decisions.set(CA_ID, { action: "created", reasons: [] });
   } else {
-    const reasons = compareCert(caSpec, oldCa.facts, { keyIdHex: oldCa.facts.subjectKeyIdHex, notAfter: undefined }, now);
-    if (options.newCa) decisions.set(CA_ID, { action: "reissued", reasons: reasons.length > 0 ? reasons : ["--new-ca"] });
+    const imported = state.importedCaSha256 === oldCa.facts.sha256;
+    const reasons = imported ? adoptedCaProblems(oldCa.facts, now) : compareCert(caSpec, oldCa.facts, { keyIdHex: oldCa.facts.subjectKeyIdHex, notAfter: undefined }, now);
+    if (options.newCa) decisions.set(CA_ID, { action: "reissued", reasons: reasons.length > 0 ? reasons.map((r) => r.text) : ["--new-ca"] });
     else if (reasons.length > 0)
       diagnostics.push(
         diagnostic(
           "E_STATE_CA_STALE",
           caSpec.source,
-          `the CA in the state folder no longer matches the cluster file: ${reasons.join("; ")}`,
-          "a new CA means every member must switch to it at once; pass --new-ca to do that, or undo the change",
+          `the ${imported ? "adopted " : ""}CA in the state folder ${imported ? "cannot sign" : "no longer matches the cluster file"}: ${texts(reasons)}`,
+          onlyExpired(reasons)
+            ? "pass --new-ca to make a new CA and reissue every certificate under it (every member must switch at once)"
+            : "a new CA means every member must switch to it at once; pass --new-ca to do that, or undo the change",
         ),
       );
     else {
       decisions.set(CA_ID, { action: "kept", reasons: [] });
       diagnostics.push(...expiryWarning(caSpec, oldCa.facts, now, "renew it with --new-ca (every member must switch at once)"));
+      if (options.recordedCaSha256 !== undefined && options.recordedCaSha256 !== oldCa.facts.sha256)
+        diagnostics.push(
+          diagnostic(
+            "W_CA_DIFFERS_FROM_OUTPUT",
+            caSpec.source,
+            `the state folder's CA ${oldCa.facts.sha256} is not the CA ${options.recordedCaSha256} the output folder was built with`,
+            "check that --state names this cluster's state folder; members that trust the old CA will refuse the new output",
+          ),
+        );
     }
   }
   const caChanges = decisions.get(CA_ID)?.action !== "kept";
+  const stale: StaleCert[] = [];
   for (const spec of leaves) {
     const old = existing.get(spec.id);
     if (!old) {
@@ -123,38 +157,61 @@ export async function reconcilePki(
       continue;
     }
     const issuer = { keyIdHex: oldCa?.facts.subjectKeyIdHex ?? "", notAfter: oldCa?.facts.notAfter };
-    const reasons = caChanges ? ["signed by the previous CA"] : compareCert(spec, old.facts, issuer, now);
+    const previousCa = oldCa ? `signed by the previous CA ${oldCa.facts.sha256}` : "signed by a CA that is gone";
+    const reasons = caChanges ? [{ text: previousCa, kind: "issuer" as const }] : compareCert(spec, old.facts, issuer, now);
     if (reasons.length === 0) {
-      decisions.set(spec.id, { action: "kept", reasons });
+      decisions.set(spec.id, { action: "kept", reasons: [] });
       diagnostics.push(...expiryWarning(spec, old.facts, now, `move ${spec.id}.crt and .key away to have them issued again, or pass --reissue-stale once it has expired`));
-    } else if (caChanges || options.reissueStale) decisions.set(spec.id, { action: "reissued", reasons });
-    else
-      diagnostics.push(
-        diagnostic(
-          "E_STATE_CERT_STALE",
-          spec.source,
-          `certificate ${spec.id} no longer matches the cluster file: ${reasons.join("; ")}`,
-          "pass --reissue-stale to issue it again (the old files are kept under retired/), or undo the change",
-        ),
-      );
+    } else if (caChanges || options.reissueStale) decisions.set(spec.id, { action: "reissued", reasons: reasons.map((r) => r.text) });
+    else stale.push({ spec, reasons });
   }
-  diagnostics.push(...orphans(plan, state));
+  diagnostics.push(...staleDiagnostics(stale));
+  const orphaned = orphans(plan, state);
+  const removals: string[] = [];
+  const writes: StateWrite[] = [];
+  if (options.retireOrphans)
+    for (const id of orphaned) {
+      const pair = state.pairs.get(id)!;
+      const serial = pair.cert ? await serialOf(pair.cert, engine) : undefined;
+      const retired = `retired/${id}${serial ? `.${serial}` : ""}`;
+      if (pair.cert !== undefined) writes.push({ path: `${retired}.crt`, content: pair.cert, secret: false });
+      if (pair.key !== undefined) writes.push({ path: `${retired}.key`, content: pair.key, secret: true });
+      removals.push(...(pair.cert !== undefined ? [`${id}.crt`] : []), ...(pair.key !== undefined ? [`${id}.key`] : []));
+    }
+  else
+    diagnostics.push(
+      ...orphaned.map((id) =>
+        diagnostic(
+          "W_STATE_ORPHAN",
+          [],
+          `the state folder holds ${id}, which the cluster file no longer asks for; it is kept`,
+          "once no node uses it, pass --retire-orphans to move it under retired/",
+        ),
+      ),
+    );
   if (hasErrors(diagnostics)) return { ok: false, diagnostics };
 
   // Independent keys are generated concurrently: WebCrypto runs them on the thread pool.
   const fresh = plan.filter((s) => decisions.get(s.id)!.action !== "kept");
+  let made = 0;
   const keyPairs = new Map(
-    await Promise.all(fresh.map(async (s) => [s.id, await generateKeyPair(s.keyAlgorithm, env.crypto)] as const)),
+    await Promise.all(
+      fresh.map(async (s) => {
+        const pair = await generateKeyPair(s.keyAlgorithm, env.crypto);
+        options.onKey?.(s.id, ++made, fresh.length);
+        return [s.id, pair] as const;
+      }),
+    ),
   );
 
-  const writes: StateWrite[] = [];
   const certs: IssuedCert[] = [];
-  const issue = async (spec: CertSpec, issuer: { cert: pkijs.Certificate; key: CryptoKey } | undefined) => {
+  type Signer = { cert: pkijs.Certificate; key: CryptoKey; algorithm: KeyAlgorithm };
+  const issue = async (spec: CertSpec, issuer: Signer | undefined): Promise<Signer> => {
     const decision = decisions.get(spec.id)!;
     const old = existing.get(spec.id);
     if (decision.action === "kept" && old) {
       certs.push({ spec, certPem: old.certPem, keyPem: old.keyPem, facts: old.facts, action: "kept", reasons: [] });
-      return { cert: old.cert, key: old.privateKey };
+      return { cert: old.cert, key: old.privateKey, algorithm: old.facts.keyAlgorithm ?? spec.keyAlgorithm };
     }
     const pair = keyPairs.get(spec.id)!;
     // A certificate cannot be valid longer than the CA that signed it.
@@ -178,10 +235,12 @@ export async function reconcilePki(
         subjectPublicKey: pair.publicKey,
         issuer: issuer?.cert,
         issuerPrivateKey: issuer?.key ?? pair.privateKey,
+        issuerKeyAlgorithm: issuer?.algorithm ?? spec.keyAlgorithm,
       },
       engine,
     );
-    const certPem = toPem("CERTIFICATE", cert.toSchema().toBER(false));
+    const der = new Uint8Array(cert.toSchema().toBER(false));
+    const certPem = toPem("CERTIFICATE", der);
     const keyPem = await privateKeyToPem(pair.privateKey, env.crypto);
     if (old) {
       writes.push({ path: `retired/${spec.id}.${old.facts.serialHex}.crt`, content: old.certPem, secret: false });
@@ -189,12 +248,14 @@ export async function reconcilePki(
     }
     writes.push({ path: `${spec.id}.key`, content: keyPem, secret: true });
     writes.push({ path: `${spec.id}.crt`, content: certPem, secret: false });
-    certs.push({ spec, certPem, keyPem, facts: await readCertificate(cert, engine), action: decision.action, reasons: decision.reasons });
-    return { cert, key: pair.privateKey };
+    // The facts are read back from the encoded certificate, as a later build will read them.
+    const { facts } = await readCertificate(der, engine);
+    certs.push({ spec, certPem, keyPem, facts, action: decision.action, reasons: decision.reasons });
+    return { cert, key: pair.privateKey, algorithm: spec.keyAlgorithm };
   };
   const ca = await issue(caSpec, undefined);
   for (const spec of leaves) await issue(spec, ca);
-  return { ok: true, certs, writes, diagnostics };
+  return { ok: true, certs, writes, removals, diagnostics };
 }
 
 async function loadExisting(
@@ -222,8 +283,7 @@ async function loadExisting(
     requireSingleBlock(pair.cert, "CERTIFICATE", `${spec.id}.crt`);
     requireSingleBlock(pair.key, "PRIVATE KEY", `${spec.id}.key`);
     const der = fromPem("CERTIFICATE", pair.cert)!;
-    const cert = parseCertificate(der);
-    const facts = await readCertificate(cert, engine);
+    const { cert, facts } = await readCertificate(der, engine);
     if (!facts.keyAlgorithm) throw new Error("its public key is of an algorithm etcdgen does not issue");
     const privateKey = await privateKeyFromPem(pair.key, facts.keyAlgorithm, crypto);
     if (!(await keysMatch(privateKey, await cert.getPublicKey(undefined, engine), crypto))) {
@@ -268,44 +328,127 @@ export interface IssuerFacts {
   notAfter: Date | undefined;
 }
 
-/** What differs between a certificate and its spec, in words; empty when it still fits. */
-export function compareCert(spec: CertSpec, facts: CertFacts, issuer: IssuerFacts, now: Date): string[] {
-  const reasons: string[] = [];
-  const setDiff = (what: string, want: readonly string[], have: readonly string[]) => {
+/** Why a certificate no longer fits, in words, and which kind of setting it comes from. */
+export interface Reason {
+  text: string;
+  kind: "subject" | "sans" | "usage" | "algorithm" | "validity" | "issuer" | "expired";
+}
+
+/** What differs between a certificate and its spec; empty when it still fits. */
+export function compareCert(spec: CertSpec, facts: CertFacts, issuer: IssuerFacts, now: Date): Reason[] {
+  const reasons: Reason[] = [];
+  const setDiff = (what: string, kind: Reason["kind"], want: readonly string[], have: readonly string[]) => {
     const added = want.filter((x) => !have.includes(x));
     const removed = have.filter((x) => !want.includes(x));
-    if (added.length > 0) reasons.push(`${what} added: ${added.join(", ")}`);
-    if (removed.length > 0) reasons.push(`${what} removed: ${removed.join(", ")}`);
+    if (added.length > 0) reasons.push({ text: `${what} added: ${added.join(", ")}`, kind });
+    if (removed.length > 0) reasons.push({ text: `${what} removed: ${removed.join(", ")}`, kind });
   };
-  if (facts.commonName !== spec.commonName) reasons.push(`common name "${facts.commonName}" becomes "${spec.commonName}"`);
-  setDiff("organization", spec.organizations, facts.organizations);
-  setDiff("DNS SAN", spec.dnsNames, facts.dnsNames);
-  setDiff("IP SAN", spec.ipAddresses.map((ip) => ip.text), facts.ipAddresses);
-  setDiff("key usage", spec.keyUsages, facts.keyUsages);
-  setDiff("extended key usage", spec.extKeyUsages, facts.extKeyUsages);
-  if (facts.isCa !== spec.isCa) reasons.push(spec.isCa ? "must be a CA" : "must not be a CA");
-  if (facts.keyAlgorithm !== spec.keyAlgorithm) reasons.push(`key algorithm ${facts.keyAlgorithm ?? "unknown"} becomes ${spec.keyAlgorithm}`);
+  if (facts.commonName !== spec.commonName) reasons.push({ text: `common name "${facts.commonName}" becomes "${spec.commonName}"`, kind: "subject" });
+  setDiff("organization", "subject", spec.organizations, facts.organizations);
+  setDiff("DNS SAN", "sans", spec.dnsNames, facts.dnsNames);
+  setDiff("IP SAN", "sans", spec.ipAddresses.map((ip) => ip.text), facts.ipAddresses);
+  setDiff("key usage", "usage", spec.keyUsages, facts.keyUsages);
+  setDiff("extended key usage", "usage", spec.extKeyUsages, facts.extKeyUsages);
+  if (facts.isCa !== spec.isCa) reasons.push({ text: spec.isCa ? "must be a CA" : "must not be a CA", kind: "usage" });
+  if (facts.keyAlgorithm !== spec.keyAlgorithm)
+    reasons.push({ text: `key algorithm ${facts.keyAlgorithm ?? "unknown"} becomes ${spec.keyAlgorithm}`, kind: "algorithm" });
   const days = validityDays(facts);
   const capped = issuer.notAfter !== undefined && facts.notAfter.getTime() === issuer.notAfter.getTime() && days < spec.validityDays;
-  if (days !== spec.validityDays && !capped) reasons.push(`validity ${days} days becomes ${spec.validityDays} days`);
-  if (facts.authorityKeyIdHex !== issuer.keyIdHex) reasons.push("signed by another CA");
-  if (facts.notAfter.getTime() <= now.getTime()) reasons.push(`expired on ${facts.notAfter.toISOString()}`);
+  if (days !== spec.validityDays && !capped) reasons.push({ text: `validity ${days} days becomes ${spec.validityDays} days`, kind: "validity" });
+  if (facts.authorityKeyIdHex !== issuer.keyIdHex) reasons.push({ text: "signed by another CA", kind: "issuer" });
+  if (facts.notAfter.getTime() <= now.getTime()) reasons.push({ text: `expired on ${facts.notAfter.toISOString()}`, kind: "expired" });
   return reasons;
 }
 
-function orphans(plan: readonly CertSpec[], state: PkiState): Diagnostic[] {
+/** An adopted CA keeps its own subject, validity and algorithm; it only has to be able to sign. */
+function adoptedCaProblems(facts: CertFacts, now: Date): Reason[] {
+  const reasons: Reason[] = [];
+  if (!facts.isCa) reasons.push({ text: "it is not a CA (basicConstraints CA:FALSE or missing)", kind: "usage" });
+  if (facts.hasKeyUsage && !facts.keyUsages.includes("cert sign")) reasons.push({ text: "its key usage does not allow signing certificates", kind: "usage" });
+  if (facts.notAfter.getTime() <= now.getTime()) reasons.push({ text: `expired on ${facts.notAfter.toISOString()}`, kind: "expired" });
+  return reasons;
+}
+
+function texts(reasons: readonly Reason[]): string {
+  return reasons.map((r) => r.text).join("; ");
+}
+
+function onlyExpired(reasons: readonly Reason[]): boolean {
+  return reasons.every((r) => r.kind === "expired");
+}
+
+interface StaleCert {
+  spec: CertSpec;
+  reasons: Reason[];
+}
+
+/** Where a change that every member's certificates share comes from in the cluster file. */
+const SHARED_SOURCE: Readonly<Record<Reason["kind"], readonly string[]>> = {
+  sans: ["tls", "extra_sans"],
+  validity: ["tls", "cert_validity_days"],
+  algorithm: ["tls", "key_algorithm"],
+  subject: ["tls"],
+  usage: ["tls"],
+  issuer: ["tls"],
+  expired: ["tls"],
+};
+
+/**
+ * One diagnostic per change, not one per certificate: a reason that certificates of several
+ * parts of the file share (an extra SAN on every member, a new validity) is reported once where
+ * it comes from; the rest once per part of the file (a node's server and peer certificates).
+ */
+function staleDiagnostics(stale: readonly StaleCert[]): Diagnostic[] {
+  const sourceKey = (c: StaleCert) => JSON.stringify(c.spec.source);
+  const bySharedText = new Map<string, { reason: Reason; certs: StaleCert[] }>();
+  for (const c of stale)
+    for (const reason of c.reasons) {
+      const entry = bySharedText.get(reason.text) ?? { reason, certs: [] };
+      entry.certs.push(c);
+      bySharedText.set(reason.text, entry);
+    }
+  const shared = [...bySharedText.values()].filter((e) => new Set(e.certs.map(sourceKey)).size > 1);
+  const sharedTexts = new Set(shared.map((e) => e.reason.text));
+  const groups: { path: DocPath; ids: string[]; reasons: Reason[] }[] = [];
+  const add = (path: DocPath, ids: string[], reasons: Reason[]) => {
+    const same = groups.find((g) => JSON.stringify(g.path) === JSON.stringify(path) && g.ids.join() === ids.join());
+    if (same) same.reasons.push(...reasons);
+    else groups.push({ path, ids, reasons: [...reasons] });
+  };
+  for (const e of shared) add(SHARED_SOURCE[e.reason.kind], e.certs.map((c) => c.spec.id), [e.reason]);
+  const rest = new Map<string, StaleCert[]>();
+  for (const c of stale) {
+    const own = c.reasons.filter((r) => !sharedTexts.has(r.text));
+    if (own.length === 0) continue;
+    const key = `${sourceKey(c)}|${texts(own)}`;
+    rest.set(key, [...(rest.get(key) ?? []), { spec: c.spec, reasons: own }]);
+  }
+  for (const certs of rest.values()) add(certs[0]!.spec.source, certs.map((c) => c.spec.id), certs[0]!.reasons);
+  return groups.map((g) =>
+    diagnostic(
+      "E_STATE_CERT_STALE",
+      g.path,
+      `${g.ids.length === 1 ? "certificate" : "certificates"} ${g.ids.join(", ")} no longer ${g.ids.length === 1 ? "matches" : "match"} the cluster file: ${texts(g.reasons)}`,
+      onlyExpired(g.reasons)
+        ? "pass --reissue-stale to issue new ones (the expired files are kept under retired/)"
+        : "pass --reissue-stale to issue them again (the old files are kept under retired/), or undo the change",
+    ),
+  );
+}
+
+function orphans(plan: readonly CertSpec[], state: PkiState): string[] {
   const planned = new Set(plan.map((s) => s.id));
-  return [...state.pairs.keys()]
-    .filter((id) => !planned.has(id))
-    .sort()
-    .map((id) =>
-      diagnostic(
-        "W_STATE_ORPHAN",
-        [],
-        `the state folder holds ${id}, which the cluster file no longer asks for; it is kept`,
-        "move it away by hand once no node uses it",
-      ),
-    );
+  return [...state.pairs.keys()].filter((id) => !planned.has(id)).sort();
+}
+
+async function serialOf(certPem: string, engine: pkijs.CryptoEngine): Promise<string | undefined> {
+  const der = fromPem("CERTIFICATE", certPem);
+  if (!der) return undefined;
+  try {
+    return (await readCertificate(der, engine)).facts.serialHex;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A positive serial below 2^63, minimally encoded, as kubeadm uses. */

@@ -1,5 +1,6 @@
 // --redact: every PEM block becomes a stable one-line summary, so output can be golden-diffed and
-// committed without secrets. The summary holds no serial and no dates, only what the spec decides.
+// committed without secrets. The summary holds no serial and no dates, only what the spec decides;
+// the CA's fingerprint, which does change with the CA, is in manifest.json, once.
 import type { IssuedCert } from "./reconcile.js";
 import { PEM_BLOCK } from "./pem.js";
 import { validityDays } from "./x509.js";

@@ -1,6 +1,7 @@
 // X.509 v3 certificates with pkijs on WebCrypto: issuing from a CertSpec, and reading the facts
 // back out of a certificate. The words of profiles.ts map to X.509 constants here and only here.
 import * as asn1js from "asn1js";
+import { createHash } from "node:crypto";
 import * as pkijs from "pkijs";
 import { ipToBytes } from "../model/net.js";
 import type { KeyAlgorithm } from "../spec/types.js";
@@ -47,6 +48,8 @@ export interface IssueRequest {
   /** The issuer's certificate; undefined for a self-signed CA. */
   issuer: pkijs.Certificate | undefined;
   issuerPrivateKey: CryptoKey;
+  /** Decides the signature's hash: the issuer's key signs. */
+  issuerKeyAlgorithm: KeyAlgorithm;
 }
 
 export async function issueCertificate(request: IssueRequest, engine: pkijs.CryptoEngine): Promise<pkijs.Certificate> {
@@ -61,7 +64,9 @@ export async function issueCertificate(request: IssueRequest, engine: pkijs.Cryp
   await cert.subjectPublicKeyInfo.importKey(request.subjectPublicKey, engine);
 
   const subjectKeyId = await keyIdentifier(cert, engine);
-  const authorityKeyId = request.issuer ? await keyIdentifier(request.issuer, engine) : subjectKeyId;
+  // The issuer's own subject key identifier, whatever method made it (an adopted CA may not use
+  // ours): path building matches the two.
+  const authorityKeyId = request.issuer ? await subjectKeyIdOf(request.issuer, engine) : subjectKeyId;
   const extensions = [
     extension(OID.basicConstraints, true, new pkijs.BasicConstraints(spec.isCa ? { cA: true, pathLenConstraint: 0 } : {}).toSchema()),
     extension(OID.keyUsage, true, keyUsageBits(spec.keyUsages)),
@@ -86,7 +91,7 @@ export async function issueCertificate(request: IssueRequest, engine: pkijs.Cryp
     ),
   );
   cert.extensions = extensions;
-  await cert.sign(request.issuerPrivateKey, ALGORITHMS[spec.keyAlgorithm].hash, engine);
+  await cert.sign(request.issuerPrivateKey, ALGORITHMS[request.issuerKeyAlgorithm].hash, engine);
   return cert;
 }
 
@@ -123,6 +128,17 @@ async function keyIdentifier(cert: pkijs.Certificate, engine: pkijs.CryptoEngine
   return cert.getKeyHash("SHA-1", engine);
 }
 
+/** The certificate's subjectKeyIdentifier extension, or method 1 where it has none. */
+async function subjectKeyIdOf(cert: pkijs.Certificate, engine: pkijs.CryptoEngine): Promise<ArrayBuffer> {
+  const ski = cert.extensions?.find((e) => e.extnID === OID.subjectKeyIdentifier)?.parsedValue as asn1js.OctetString | undefined;
+  return ski ? ski.valueBlock.valueHexView.slice().buffer : keyIdentifier(cert, engine);
+}
+
+/** SHA-256 of the DER, as `openssl x509 -noout -fingerprint -sha256` prints it: AB:CD:... */
+export function fingerprintSha256(der: Uint8Array): string {
+  return createHash("sha256").update(der).digest("hex").toUpperCase().match(/../g)!.join(":");
+}
+
 function ipText(bytes: Uint8Array): string {
   if (bytes.length === 4) return Array.from(bytes).join(".");
   const groups: string[] = [];
@@ -141,12 +157,17 @@ export interface CertFacts {
   ipAddresses: string[];
   isCa: boolean;
   keyUsages: KeyUsage[];
+  /** Whether it has a keyUsage extension at all (a CA made by hand may not). */
+  hasKeyUsage: boolean;
   extKeyUsages: ExtKeyUsage[];
   notBefore: Date;
   notAfter: Date;
   keyAlgorithm: KeyAlgorithm | undefined;
+  /** The subjectKeyIdentifier, or method 1's where the certificate has none. */
   subjectKeyIdHex: string;
   authorityKeyIdHex: string;
+  /** SHA-256 fingerprint of the DER, colon-separated uppercase hex as openssl prints it. */
+  sha256: string;
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
@@ -156,11 +177,13 @@ export function validityDays(facts: Pick<CertFacts, "notBefore" | "notAfter">): 
   return Math.floor((facts.notAfter.getTime() - facts.notBefore.getTime()) / DAY_MS);
 }
 
-export function parseCertificate(der: Uint8Array<ArrayBuffer>): pkijs.Certificate {
-  return pkijs.Certificate.fromBER(der);
+/** Parses a DER certificate and reads its facts. */
+export async function readCertificate(der: Uint8Array<ArrayBuffer>, engine: pkijs.CryptoEngine): Promise<{ cert: pkijs.Certificate; facts: CertFacts }> {
+  const cert = pkijs.Certificate.fromBER(der);
+  return { cert, facts: await certificateFacts(cert, der, engine) };
 }
 
-export async function readCertificate(cert: pkijs.Certificate, engine: pkijs.CryptoEngine): Promise<CertFacts> {
+async function certificateFacts(cert: pkijs.Certificate, der: Uint8Array, engine: pkijs.CryptoEngine): Promise<CertFacts> {
   const attrs = (name: pkijs.RelativeDistinguishedNames, type: string) =>
     name.typesAndValues.filter((t) => t.type === type).map((t) => String(t.value.valueBlock.value));
   const ext = (oid: string) => cert.extensions?.find((e) => e.extnID === oid);
@@ -187,12 +210,14 @@ export async function readCertificate(cert: pkijs.Certificate, engine: pkijs.Cry
       .map((n) => ipText(new Uint8Array((n.value as asn1js.OctetString).valueBlock.valueHexView))),
     isCa: basic?.cA === true,
     keyUsages: (Object.keys(KEY_USAGE_BITS) as KeyUsage[]).filter((u) => (kuByte & (0x80 >> KEY_USAGE_BITS[u])) !== 0),
+    hasKeyUsage: keyUsageValue !== undefined,
     extKeyUsages: (Object.keys(EXT_KEY_USAGE_OIDS) as ExtKeyUsage[]).filter((u) => ekus.includes(EXT_KEY_USAGE_OIDS[u])),
     notBefore: cert.notBefore.value,
     notAfter: cert.notAfter.value,
     keyAlgorithm: jwk ? algorithmOfJwk(jwk) : undefined,
-    subjectKeyIdHex: ski ? hex(ski.valueBlock.valueHexView) : "",
+    subjectKeyIdHex: hex(new Uint8Array(ski ? ski.valueBlock.valueHexView : await keyIdentifier(cert, engine))),
     authorityKeyIdHex: aki?.keyIdentifier ? hex(aki.keyIdentifier.valueBlock.valueHexView) : "",
+    sha256: fingerprintSha256(der),
   };
 }
 

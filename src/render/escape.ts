@@ -19,6 +19,6 @@ export function unitValue(value: string): string {
 
 export type Escape = (value: string) => string;
 
-export function renderTemplate(template: string, view: object, escape: Escape): string {
-  return Mustache.render(template, view, {}, { escape: (v: unknown) => escape(String(v)) });
+export function renderTemplate(template: string, view: object, escape: Escape, partials: Record<string, string> = {}): string {
+  return Mustache.render(template, view, partials, { escape: (v: unknown) => escape(String(v)) });
 }

@@ -163,7 +163,7 @@ function kubeadmNodeConfig(cluster: Cluster, node: Node, flags: readonly Flag[],
     certificatesDir: PATHS.kubeadmPkiDir,
     etcd: { local },
     ...(kubeadm.kubernetesVersion ? { kubernetesVersion: `v${kubeadm.kubernetesVersion}` } : {}),
-    ...(kubeadm.configApi === "v1beta4" ? v1beta4Pki(cluster) : {}),
+    ...(kubeadm.configApi === "v1beta4" ? v1beta4Pki(cluster) : v1beta3Pki(cluster)),
   };
   return [init, clusterConfig].map((doc) => YAML.stringify(doc, YAML_OPTIONS)).join("---\n");
 }
@@ -182,6 +182,11 @@ function v1beta4Pki(cluster: Cluster) {
     certificateValidityPeriod: `${cluster.tls.certValidityDays * DAY_HOURS}h0m0s`,
     encryptionAlgorithm: algorithm,
   };
+}
+
+/** v1beta3 knows only RSA-2048 and, through a feature gate, ECDSA P-256 (normalize refuses the rest). */
+function v1beta3Pki(cluster: Cluster) {
+  return cluster.tls.keyAlgorithm === "ecdsa-p256" ? { featureGates: { PublicKeysECDSA: true } } : {};
 }
 
 // --- the kubelet --------------------------------------------------------------------------------

@@ -41,6 +41,51 @@ export {{{name}}}={{value}}
 {{/vars}}
 `;
 
+/**
+ * The workstation's env file: it finds its own folder (bash and zsh tell a sourced file its path;
+ * POSIX sh does not), so it works from any working directory and however -o was spelled.
+ */
+export const WORKSTATION_ETCDCTL_ENV = `# etcdctl settings for cluster {{{cluster}}} with the {{{client}}} certificate beside this file.
+# From any folder, in bash or zsh:   . path/to/{{{bundle}}}/etcdctl.env && etcdctl endpoint health --cluster
+# From any shell or script:          path/to/{{{bundle}}}/etcdctl endpoint health --cluster
+if [ -n "\${BASH_VERSION:-}" ]; then
+  eval '_etcdgen_dir=$(cd -- "$(dirname -- "\${BASH_SOURCE[0]}")" && pwd)'
+elif [ -n "\${ZSH_VERSION:-}" ]; then
+  eval '_etcdgen_dir=$(cd -- "$(dirname -- "\${(%):-%x}")" && pwd)'
+else
+  echo "etcdctl.env: this shell cannot tell where the file is; source it from bash or zsh, or run the etcdctl script beside it" >&2
+  return 1 2>/dev/null || exit 1
+fi
+{{> exports}}
+unset _etcdgen_dir
+`;
+
+/** The variables both workstation files export; certificate files relative to `_etcdgen_dir`. */
+export const WORKSTATION_EXPORTS = `{{#vars}}
+export {{{name}}}={{value}}
+{{/vars}}
+{{#files}}
+export {{{name}}}="$_etcdgen_dir"/{{file}}
+{{/files}}
+`;
+
+/** etcdctl with a bundle's certificate, from any folder and any shell: finds its folder by $0. */
+export const ETCDCTL_WRAPPER = `#!/bin/sh
+# etcdctl for cluster {{{cluster}}} with the {{{client}}} certificate beside this script:
+#   path/to/{{{bundle}}}/etcdctl endpoint health --cluster
+# Every member is used unless --endpoints names some.
+set -eu
+_etcdgen_dir=$(cd -- "$(dirname -- "$0")" && pwd)
+{{> exports}}
+# etcdctl refuses --endpoints next to ETCDCTL_ENDPOINTS.
+for arg in "$@"; do
+  case $arg in
+    --endpoints | --endpoints=*) unset ETCDCTL_ENDPOINTS ;;
+  esac
+done
+exec etcdctl "$@"
+`;
+
 export const PROFILE_SNIPPET = `# Loads etcdctl's settings for this etcd member in login shells (root only: the key is root's).
 if [ -r {{envFile}} ]; then
   . {{envFile}}

@@ -74,7 +74,7 @@ function toDiagnostic(error: ErrorObject): Diagnostic[] {
     }
     case "required": {
       const key = (error.params as { missingProperty: string }).missingProperty;
-      return [diagnostic("E_MISSING_KEY", path, `missing required key "${key}" in ${where}`, `add ${key} = ...`)];
+      return [diagnostic("E_MISSING_KEY", path, `missing required key "${key}" in ${where}`, missingKeyHint(key, schemaNode?.properties?.[key]))];
     }
     case "enum": {
       const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String);
@@ -162,4 +162,12 @@ function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
     seen.add(k);
     return true;
   });
+}
+
+/** How to add a missing key in TOML's own words: a table, an array of tables, or a value. */
+function missingKeyHint(key: string, schema: unknown): string {
+  const node = schema as { type?: string; items?: { type?: string } } | undefined;
+  if (node?.type === "array" && node.items?.type === "object") return `add at least one [[${key}]] table`;
+  if (node?.type === "object") return `add a [${key}] table`;
+  return `add ${key} = ...`;
 }

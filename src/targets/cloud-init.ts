@@ -34,5 +34,11 @@ export function renderUserData(cluster: Cluster, node: Node, files: readonly Nod
 }
 
 export function renderMetaData(cluster: Cluster, node: Node): string {
-  return YAML.stringify({ "instance-id": `${cluster.name}-${node.name}`, "local-hostname": node.name }, YAML_OPTIONS);
+  return YAML.stringify({ "instance-id": instanceId(cluster, node), "local-hostname": node.name }, YAML_OPTIONS);
+}
+
+/** The cluster's name and the node's, without saying the cluster twice (k8s1-etcd1.k8s.lan). */
+export function instanceId(cluster: Cluster, node: Node): string {
+  const prefixed = node.name === cluster.name || node.name.startsWith(`${cluster.name}-`) || node.name.startsWith(`${cluster.name}.`);
+  return prefixed ? node.name : `${cluster.name}-${node.name}`;
 }

@@ -6,7 +6,7 @@ import { clientEndpoints } from "../model/flags.js";
 import { redactionTable, redactPem } from "../pki/redact.js";
 import type { IssuedCert } from "../pki/reconcile.js";
 import { validityDays } from "../pki/x509.js";
-import { renderEtcdctlEnv } from "../render/etcdctl.js";
+import { workstationEtcdctlFiles } from "../render/etcdctl.js";
 import { modeText, type NodeFile } from "../render/node-file.js";
 import { controlPlaneBundle, renderKubeadmNode } from "../render/kubeadm.js";
 import { issued, type NodeInputs } from "../render/node-common.js";
@@ -26,11 +26,19 @@ export interface OutputOptions {
   token: string;
   certs: readonly IssuedCert[];
   redact: boolean;
-  /** How the admin bundle's folder is written in its env file, e.g. "out/admin". */
-  adminDir: string;
 }
 
 export const MANIFEST = "manifest.json";
+
+/** The CA fingerprint an earlier build recorded in its manifest.json, if any. */
+export function recordedCaSha256(manifestText: string): string | undefined {
+  try {
+    const sha256 = (JSON.parse(manifestText) as { ca?: { sha256?: unknown } }).ca?.sha256;
+    return typeof sha256 === "string" && /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(sha256) ? sha256 : undefined;
+  } catch {
+    return undefined;
+  }
+}
 export const REDACTED_TOKEN = "redacted-token";
 
 export function assembleOutput(cluster: Cluster, options: OutputOptions): OutputFile[] {
@@ -55,7 +63,14 @@ export function assembleOutput(cluster: Cluster, options: OutputOptions): Output
     out.push({ path: `${node.name}/meta-data`, mode: 0o644, content: renderMetaData(cluster, node) });
     return { name: node.name, ip: node.ip.text, files: files.map(describe) };
   });
-  const admin = place("admin/", adminBundle(cluster, inputs, options.adminDir));
+  const admin = place("admin/", clientBundle(cluster, inputs, "admin", "admin"));
+  // Every [[clients]] entry gets a bundle to hand to its owner; the state folder, which holds the
+  // CA key, is never what a client is given.
+  const clients = cluster.tls.enabled
+    ? cluster.clients
+        .filter((c) => c.index !== undefined)
+        .map((c) => ({ name: c.name, files: place(`clients/${c.name}/`, clientBundle(cluster, inputs, `clients/${c.name}`, c.name)) }))
+    : [];
   // The control plane's bundle, wherever there is an API server client certificate to put in it.
   const controlPlane = certs.has("client/apiserver-etcd-client")
     ? place("control-plane/", controlPlaneBundle(cluster, inputs, cluster.kubeadm?.configApi ?? "v1beta4"))
@@ -70,8 +85,11 @@ export function assembleOutput(cluster: Cluster, options: OutputOptions): Output
       tls: cluster.tls.enabled,
       clientEndpoints: clientEndpoints(cluster),
     },
+    // Public, and in the redacted output too: a CA that changed shows in review.
+    ...(certs.has("ca") ? { ca: { commonName: issued(inputs, "ca").facts.commonName, sha256: issued(inputs, "ca").facts.sha256 } } : {}),
     nodes: manifestNodes,
     admin: admin.map(describe),
+    ...(clients.length > 0 ? { clients: Object.fromEntries(clients.map((c) => [c.name, c.files.map(describe)])) } : {}),
     ...(controlPlane.length > 0 ? { controlPlane: controlPlane.map(describe) } : {}),
     certificates: options.certs.map((c) => ({
       id: c.spec.id,
@@ -94,20 +112,15 @@ function describe(file: NodeFile) {
   return { path: file.path, mode: modeText(file.mode), owner: file.owner, sha256: createHash("sha256").update(file.content).digest("hex") };
 }
 
-function adminBundle(cluster: Cluster, inputs: NodeInputs, adminDir: string): NodeFile[] {
-  const dir = adminDir.replace(/\/+$/, "");
-  const env: NodeFile = {
-    path: "etcdctl.env",
-    mode: 0o644,
-    owner: "",
-    content: renderEtcdctlEnv(cluster, { ca: `${dir}/ca.crt`, cert: `${dir}/admin.crt`, key: `${dir}/admin.key` }, `source ${dir}/etcdctl.env && etcdctl endpoint health --cluster`),
-  };
-  if (!cluster.tls.enabled) return [env];
-  const admin = issued(inputs, "client/admin");
+/** A workstation bundle for one client certificate: the certificate, its key, the CA, etcdctl. */
+function clientBundle(cluster: Cluster, inputs: NodeInputs, bundle: string, client: string): NodeFile[] {
+  if (!cluster.tls.enabled) return workstationEtcdctlFiles(cluster, bundle, client, undefined);
+  const cert = issued(inputs, `client/${client}`);
+  const files = { ca: "ca.crt", cert: `${client}.crt`, key: `${client}.key` };
   return [
-    { path: "admin.crt", mode: 0o644, owner: "", content: admin.certPem },
-    { path: "admin.key", mode: 0o600, owner: "", content: admin.keyPem },
-    { path: "ca.crt", mode: 0o644, owner: "", content: issued(inputs, "ca").certPem },
-    env,
+    { path: files.cert, mode: 0o644, owner: "", content: cert.certPem },
+    { path: files.key, mode: 0o600, owner: "", content: cert.keyPem },
+    { path: files.ca, mode: 0o644, owner: "", content: issued(inputs, "ca").certPem },
+    ...workstationEtcdctlFiles(cluster, bundle, client, files),
   ];
 }

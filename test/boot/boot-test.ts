@@ -86,7 +86,8 @@ async function bootOutput(outDir: string, rootfs: string, workDir: string): Prom
 }
 
 async function expectHealthyCluster(lab: BootLab, buildDir: string, outName: string, members: number): Promise<void> {
-  const etcdctl = (args: string) => lab.run("sh", ["-c", `. ${outName}/admin/etcdctl.env && etcdctl ${args}`], { cwd: buildDir });
+  // The admin bundle's etcdctl script, run by POSIX sh as a script in CI would.
+  const etcdctl = (args: string) => lab.run("sh", ["-c", `${outName}/admin/etcdctl ${args}`], { cwd: buildDir });
   const started = Date.now();
   let last = "";
   while (Date.now() - started < 60000) {
