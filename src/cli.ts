@@ -9,10 +9,10 @@ import { hasErrors, type Diagnostic } from "./diag/diagnostic.js";
 import { EXAMPLE_CLUSTER } from "./init/example.js";
 import { realEnv } from "./io/env.js";
 import { foldersOverlap, outputDirProblem, writeOutput } from "./io/output.js";
-import { IMPORTED_CA_MARKER, loadState, saveState } from "./io/state.js";
+import { loadState, saveState } from "./io/state.js";
 import { adoptCa } from "./pki/adopt.js";
 import { assembleOutput, MANIFEST, recordedCaSha256 } from "./targets/output.js";
-import type { IssuedCert } from "./pki/reconcile.js";
+import { IMPORTED_CA_MARKER, type IssuedCert } from "./pki/reconcile.js";
 import { clusterSchema } from "./spec/validate.js";
 import { VERSION } from "./version.js";
 
@@ -233,12 +233,18 @@ export function defaultStateDir(clusterFile: string): string {
   return join(dirname(clusterFile), `${base}.pki`);
 }
 
+/** The state folder, absolute: --state, else beside the cluster file (which stdin has not). */
+function stateDirOf(args: { cluster: string; state?: string }, io: CliIo): string {
+  if (args.cluster === "-" && args.state === undefined)
+    throw new UsageError("a cluster file read from standard input has no folder for its state: pass --state DIR");
+  return resolve(io.cwd, args.state ?? defaultStateDir(args.cluster));
+}
+
 async function runBuild(
   args: { cluster: string; out: string; state?: string; redact?: boolean; "reissue-stale"?: boolean; "new-ca"?: boolean; "retire-orphans"?: boolean; strict?: boolean },
   io: CliIo,
 ): Promise<number> {
-  if (args.cluster === "-" && args.state === undefined)
-    throw new UsageError("a cluster file read from standard input has no folder for its state: pass --state DIR");
+  const stateDir = stateDirOf(args, io);
   const file = readClusterFile(args.cluster, io);
   if ("code" in file) return file.code;
   const name = displayName(args.cluster);
@@ -247,7 +253,6 @@ async function runBuild(
     report(compiled.diagnostics, name, file.text, io);
     return EXIT.invalidInput;
   }
-  const stateDir = resolve(io.cwd, args.state ?? defaultStateDir(args.cluster));
   const outDir = resolve(io.cwd, args.out);
   if (foldersOverlap(outDir, stateDir)) {
     io.stderr(
@@ -270,6 +275,7 @@ async function runBuild(
     return EXIT.stateConflict;
   }
   const previous = readPreviousManifest(outDir);
+  const recordedCa = previous === undefined ? undefined : recordedCaSha256(previous);
   const pki = await buildPki(
     compiled.cluster,
     state,
@@ -278,7 +284,7 @@ async function runBuild(
       reissueStale: args["reissue-stale"] === true,
       newCa: args["new-ca"] === true,
       retireOrphans: args["retire-orphans"] === true,
-      recordedCaSha256: previous === undefined ? undefined : recordedCaSha256(previous),
+      recordedCaSha256: recordedCa,
       // Key generation is what takes time (seconds for RSA-4096): say what is being made.
       onKey: (id, done, total) => io.stderr(`etcdgen: made key ${done}/${total} for ${id}\n`),
     },
@@ -289,7 +295,9 @@ async function runBuild(
   if (!pki.ok) return EXIT.stateConflict;
   if (failsUnderStrict(diagnostics, args.strict === true)) return EXIT.invalidInput;
   try {
-    saveState(stateDir, pki.stateWrites, pki.stateRemovals);
+    const { gitignoreAdded } = saveState(stateDir, pki.stateWrites, pki.stateRemovals);
+    if (gitignoreAdded && !pki.stateWrites.some((w) => w.path === "ca.crt"))
+      io.stderr(`etcdgen: added ${displayPath(io.cwd, stateDir)}/.gitignore so that git ignores the state folder (it holds the CA key)\n`);
   } catch (error) {
     io.stderr(`etcdgen: error: writing the state folder ${stateDir} failed: ${(error as Error).message}\n`);
     return EXIT.writeFailed;
@@ -301,8 +309,9 @@ async function runBuild(
     io.stderr(`etcdgen: error: writing ${outDir} failed: ${(error as Error).message}\n`);
     return EXIT.writeFailed;
   }
-  io.stdout(describeChanges(pki.certs));
-  for (const removed of pki.stateRemovals.filter((p) => p.endsWith(".crt"))) io.stdout(`retired ${removed.replace(/\.crt$/, "")} (moved under retired/)\n`);
+  io.stdout(describeChanges(pki.certs, recordedCa));
+  for (const id of new Set(pki.stateRemovals.map((p) => p.replace(/\.(crt|key)$/, ""))))
+    io.stdout(`retired ${id} (moved under ${displayPath(io.cwd, stateDir)}/retired/)\n`);
   const kept = pki.certs.filter((c) => c.action === "kept").length;
   io.stdout(
     `${name}: ${plural(compiled.cluster.nodes.length, "node")} written to ${displayPath(io.cwd, outDir)}/${args.redact ? " (redacted)" : ""}; ` +
@@ -312,7 +321,7 @@ async function runBuild(
 }
 
 async function runImportCa(args: { cluster: string; cert: string; key: string; state?: string }, io: CliIo): Promise<number> {
-  if (args.cluster === "-" && args.state === undefined) throw new UsageError("a cluster file read from standard input has no folder for its state: pass --state DIR");
+  const stateDir = stateDirOf(args, io);
   const file = readClusterFile(args.cluster, io);
   if ("code" in file) return file.code;
   const compiled = compileCluster(file.text);
@@ -333,7 +342,6 @@ async function runImportCa(args: { cluster: string; cert: string; key: string; s
       return EXIT.invalidInput;
     }
   }
-  const stateDir = resolve(io.cwd, args.state ?? defaultStateDir(args.cluster));
   let state;
   try {
     state = loadState(stateDir);
@@ -368,7 +376,8 @@ async function runImportCa(args: { cluster: string; cert: string; key: string; s
   }
   io.stdout(
     `adopted the CA "${ca.facts.commonName}" (${ca.facts.keyAlgorithm}, valid until ${ca.facts.notAfter.toISOString()}, SHA-256 ${ca.facts.sha256}) ` +
-      `into ${displayPath(io.cwd, stateDir)}; etcdgen build ${args.cluster} now issues the members' certificates under it\n`,
+      `into ${displayPath(io.cwd, stateDir)}; etcdgen build ${args.cluster === "-" ? "<the cluster file>" : args.cluster}` +
+      `${args.state !== undefined ? ` --state ${args.state}` : ""} now issues the members' certificates under it\n`,
   );
   return EXIT.ok;
 }
@@ -381,16 +390,25 @@ function readPreviousManifest(outDir: string): string | undefined {
   }
 }
 
-/** What the build made, one line a certificate; a new CA says plainly what it means. */
-function describeChanges(certs: readonly IssuedCert[]): string {
+/**
+ * What the build made, one line a certificate. A new CA says plainly what it means: which CA it
+ * replaces (from the state folder, or the one the output folder recorded when the state was lost).
+ */
+function describeChanges(certs: readonly IssuedCert[], recordedCa: string | undefined): string {
   const lines: string[] = [];
   const ca = certs.find((c) => c.spec.id === "ca");
-  if (ca?.action === "reissued")
+  const replaced =
+    ca?.action === "reissued"
+      ? `the previous one (${ca.reasons.join("; ")})`
+      : ca?.action === "created" && recordedCa !== undefined && recordedCa !== ca.facts.sha256
+        ? `the CA ${recordedCa} the output folder was built with`
+        : undefined;
+  if (ca && replaced)
     lines.push(
-      `new CA ${ca.facts.sha256} replaces the previous one (${ca.reasons.join("; ")}); every certificate below is now signed by the new CA, ` +
+      `new CA ${ca.facts.sha256} replaces ${replaced}; every certificate below is now signed by the new CA, ` +
         "so every member and client must switch to the new files at once",
     );
-  for (const cert of certs.filter((c) => c.action !== "kept" && !(c.spec.id === "ca" && c.action === "reissued"))) {
+  for (const cert of certs.filter((c) => c.action !== "kept" && !(c === ca && replaced))) {
     const why = cert.reasons.length > 0 ? ` (${cert.reasons.join("; ")})` : "";
     lines.push(`${cert.action} ${cert.spec.id}${why}`);
   }

@@ -45,6 +45,10 @@ const CAS: Record<string, (dir: string) => void> = {
         "-subj '/C=DE/O=Example Ops/OU=Platform/CN=Example etcd CA' -days 1825 -out ca.crt",
     );
   },
+  "runbook ECDSA P-256 with the curve's parameters before the key (openssl ecparam without -noout)": (dir) => {
+    requireTool("openssl");
+    sh(dir, "openssl ecparam -name prime256v1 -genkey -out ca.key && openssl req -x509 -new -key ca.key -subj /CN=ecparam-ca -days 365 -out ca.crt");
+  },
   "runbook ECDSA P-384, PKCS#8 key": (dir) => {
     requireTool("openssl");
     sh(dir, "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout ca.key -subj /CN=p384-ca -days 365 -out ca.crt 2>/dev/null");
@@ -87,9 +91,9 @@ for (const [name, make] of Object.entries(CAS)) {
 }
 
 /** import-ca refuses: exit code, the file named, the code, and nothing written. */
-async function refused(dir: string, args: string[], exit: number, words: string): Promise<void> {
+async function refused(dir: string, args: string[], exit: number, words: string, env: Record<string, string> = {}): Promise<void> {
   const before = snapshotTree(dir);
-  const r = await runCli(["import-ca", "cluster.toml", ...args], { cwd: dir });
+  const r = await runCli(["import-ca", "cluster.toml", ...args], { cwd: dir, env });
   assert.is(r.code, exit, r.stderr);
   assert.match(r.stderr, words);
   assert.match(r.stderr, "hint: ");
@@ -113,9 +117,32 @@ test("import-ca :: an encrypted key, a leaf certificate, another CA's key and a 
 
 test("import-ca :: an expired CA is refused", async () => {
   await withCa(CAS["kubeadm-style RSA-2048, PKCS#1 key"]!, async (dir) => {
-    const r = await runCli(["import-ca", "cluster.toml", "--cert", "ca.crt", "--key", "ca.key"], { cwd: dir, env: { SOURCE_DATE_EPOCH: String(4102444800 + 3650 * 86400) } });
-    assert.is(r.code, 1);
-    assert.match(r.stderr, "expired on");
+    await refused(dir, ["--cert", "ca.crt", "--key", "ca.key"], 1, "expired on", { SOURCE_DATE_EPOCH: String(4102444800 + 3650 * 86400) });
+  });
+});
+
+test("import-ca :: a certificate with bytes after it is refused, as Go's x509 refuses it", async () => {
+  await withCa(CAS["kubeadm-style RSA-2048, PKCS#1 key"]!, async (dir) => {
+    sh(dir, "openssl x509 -in ca.crt -outform DER -out ca.der && printf 'trailing' >> ca.der && openssl base64 -in ca.der | { echo '-----BEGIN CERTIFICATE-----'; cat; echo '-----END CERTIFICATE-----'; } > padded.crt");
+    await refused(dir, ["--cert", "padded.crt", "--key", "ca.key"], 1, "trailing data");
+  });
+});
+
+test("import-ca :: --state is remembered in the advice; --new-ca later replaces the adopted CA and retires its marker", async () => {
+  await withCa(CAS["runbook ECDSA P-384, PKCS#8 key"]!, async (dir) => {
+    const r = await runCli(["import-ca", "cluster.toml", "--cert", "ca.crt", "--key", "ca.key", "--state", "elsewhere"], { cwd: dir });
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stdout, "etcdgen build cluster.toml --state elsewhere now issues");
+    assert.is((await runCli(["build", "cluster.toml", "--state", "elsewhere"], { cwd: dir })).code, 0);
+    const replaced = await runCli(["build", "cluster.toml", "--state", "elsewhere", "--new-ca"], { cwd: dir });
+    assert.is(replaced.code, 0, replaced.stderr);
+    const tree = snapshotTree(join(dir, "elsewhere"));
+    assert.not.ok(tree["ca.imported"]);
+    assert.ok(Object.keys(tree).some((p) => /^retired\/ca\.imported\.[0-9a-f]+$/.test(p)));
+    assert.is.not(openssl(["x509", "-noout", "-subject", "-in", join(dir, "elsewhere", "ca.crt")]).trim(), "subject=CN = p384-ca");
+    // Now etcdgen's own CA, compared with [tls] again: a rebuild keeps everything.
+    const again = await runCli(["build", "cluster.toml", "--state", "elsewhere", "--strict"], { cwd: dir });
+    assert.is(again.code, 0, again.stderr);
   });
 });
 

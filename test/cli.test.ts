@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -247,6 +247,7 @@ test("cli :: a lost state folder is not replaced by a new CA (exit 3) unless --n
     assert.is(meant.code, 0, meant.stderr);
     const now = (JSON.parse(readFileSync(join(dir, "out", "manifest.json"), "utf8")) as { ca: { sha256: string } }).ca.sha256;
     assert.is.not(now, recorded);
+    assert.match(meant.stdout, `new CA ${now} replaces the CA ${recorded} the output folder was built with`);
   });
 });
 
@@ -285,6 +286,53 @@ test("cli :: a removed node's state files warn until --retire-orphans moves them
     for (const p of kept.filter((k) => k.endsWith(".key"))) assert.ok(tree[p]!.startsWith("600 "));
     const again = await runCli(["build", "cluster.toml", "--strict"], { cwd: dir });
     assert.is(again.code, 0, again.stderr);
+  });
+});
+
+test("cli :: retiring orphans twice, a lone key included, never loses a file", async () => {
+  await inClusterDir(async (dir) => {
+    assert.is((await runCli(["build", "cluster.toml"], { cwd: dir })).code, 0);
+    const pki = join(dir, "cluster.pki");
+    const stray = (content: string) => {
+      mkdirSync(join(pki, "server"), { recursive: true });
+      writeFileSync(join(pki, "server", "etcd-8.key"), content, { mode: 0o600 });
+    };
+    stray("first key\n");
+    const first = await runCli(["build", "cluster.toml", "--retire-orphans"], { cwd: dir });
+    assert.is(first.code, 0, first.stderr);
+    assert.match(first.stdout, "retired server/etcd-8");
+    stray("second key\n");
+    assert.is((await runCli(["build", "cluster.toml", "--retire-orphans"], { cwd: dir })).code, 0);
+    const retired = Object.keys(snapshotTree(pki)).filter((p) => p.startsWith("retired/server/etcd-8."));
+    assert.is(retired.length, 2);
+    const contents = retired.map((p) => readFileSync(join(pki, p), "utf8")).sort();
+    assert.equal(contents, ["first key\n", "second key\n"]);
+  });
+});
+
+test("cli :: a build prints a line as each new key is made, none when all are reused", async () => {
+  await inClusterDir(async (dir) => {
+    const first = await runCli(["build", "cluster.toml"], { cwd: dir });
+    const lines = first.stderr.split("\n").filter((l) => l.startsWith("etcdgen: made key "));
+    assert.is(lines.length, 10);
+    assert.ok(lines.some((l) => l.endsWith(" for ca")));
+    assert.match(first.stderr, "made key 10/10 for ");
+    const again = await runCli(["build", "cluster.toml"], { cwd: dir });
+    assert.not.match(again.stderr, "made key");
+  });
+});
+
+test("cli :: a state folder made before it was protected gets its .gitignore and 0700 on the next build", async () => {
+  await inClusterDir(async (dir) => {
+    assert.is((await runCli(["build", "cluster.toml"], { cwd: dir })).code, 0);
+    rmSync(join(dir, "cluster.pki", ".gitignore"));
+    chmodSync(join(dir, "cluster.pki"), 0o755);
+    const r = await runCli(["build", "cluster.toml"], { cwd: dir });
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stderr, "added cluster.pki/.gitignore");
+    const tree = snapshotTree(dir);
+    assert.is(tree["cluster.pki/"], "700");
+    assert.ok(tree["cluster.pki/.gitignore"]);
   });
 });
 

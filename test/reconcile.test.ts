@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { buildPki } from "../src/compile.js";
+import { formatPath } from "../src/diag/diagnostic.js";
 import { planCerts } from "../src/pki/plan.js";
 import { reconcilePki, serialNumber, type PkiState, type StateWrite } from "../src/pki/reconcile.js";
 import { clusterFrom, threeNodes } from "./helpers/cluster.js";
@@ -214,6 +215,22 @@ test("reconcilePki :: an extra SAN added is reported once, at extra_sans, not on
   for (const id of ["server/etcd-1", "peer/etcd-1", "server/etcd-3", "peer/etcd-3"]) assert.match(r.diagnostics[0]!.message, id);
   assert.match(r.diagnostics[0]!.message, "DNS SAN added: lb.lan");
   assert.match(r.diagnostics[0]!.hint!, "undo the change");
+});
+
+test("reconcilePki :: in a one-node cluster too, an extra SAN is reported at extra_sans and a node's name at the node", async () => {
+  const one = (extra: string, dns: string) => `[cluster]\nname = "one"\netcd_version = "3.5.17"\n[tls]\n${extra}\n[[nodes]]\nname = "solo"\nip = "10.0.0.11"\ndns = [${dns}]\n`;
+  const cluster = clusterFrom(one("", ""));
+  const first = await buildPki(cluster, EMPTY, testEnv(), KEEP);
+  const state = stateAfter(first.stateWrites);
+  const r = await buildPki(clusterFrom(one('extra_sans = ["lb.lan"]', '"solo.lan"')), state, testEnv(), KEEP);
+  assert.equal(r.diagnostics.map((d) => [d.code, formatPath(d.path)]), [
+    ["E_STATE_CERT_STALE", "tls.extra_sans"],
+    ["E_STATE_CERT_STALE", "nodes[0]"],
+  ]);
+  assert.match(r.diagnostics[0]!.message, "DNS SAN added: lb.lan");
+  assert.match(r.diagnostics[1]!.message, "certificates server/solo, peer/solo no longer match the cluster file: DNS SAN added: solo.lan");
+  const longer = await buildPki(clusterFrom(one("cert_validity_days = 400", "")), state, testEnv(), KEEP);
+  assert.equal(longer.diagnostics.map((d) => formatPath(d.path)), ["tls.cert_validity_days"]);
 });
 
 test("reconcilePki :: expired certificates are reported once, and the hint does not say undo", async () => {

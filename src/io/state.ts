@@ -2,13 +2,10 @@
 import { byText } from "../order.js";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import type { PkiState, StateWrite } from "../pki/reconcile.js";
+import { IMPORTED_CA_MARKER, type PkiState, type StateWrite } from "../pki/reconcile.js";
 import { writeFileAtomic } from "./files.js";
 
 const PAIR_FILE = /\.(crt|key)$/;
-
-/** Marks the CA as adopted (etcdgen import-ca): it holds that CA's SHA-256 fingerprint. */
-export const IMPORTED_CA_MARKER = "ca.imported";
 
 const GITIGNORE = "# The CA key and every private key of the cluster: never commit this folder.\n*\n";
 
@@ -43,24 +40,36 @@ function readOptional(path: string): string | undefined {
   return existsSync(path) ? readFileSync(path, "utf8").trim() || undefined : undefined;
 }
 
-/** The folder, 0700, with a .gitignore that keeps all of it out of git. */
-export function prepareStateDir(dir: string): void {
+/** The folder, 0700, with a .gitignore that keeps all of it out of git; true when that was added. */
+function protectStateDir(dir: string): boolean {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
   const ignore = join(dir, ".gitignore");
-  if (!existsSync(ignore)) writeFileAtomic(ignore, GITIGNORE, 0o644);
+  if (existsSync(ignore)) return false;
+  writeFileAtomic(ignore, GITIGNORE, 0o644);
+  return true;
 }
 
-/** Writes the changes; a retired copy that is already there is left as it is. */
-export function saveState(dir: string, writes: readonly StateWrite[], removals: readonly string[] = []): void {
-  if (writes.length === 0 && removals.length === 0) return;
+/**
+ * Writes the changes; a retired copy that is already there is left as it is. Every successful
+ * build passes here: a folder made before etcdgen protected its state folders is protected now
+ * (0700, and a .gitignore). Returns whether that .gitignore was added.
+ */
+export function saveState(dir: string, writes: readonly StateWrite[], removals: readonly string[] = []): { gitignoreAdded: boolean } {
+  if (writes.length === 0 && removals.length === 0 && !existsSync(dir)) return { gitignoreAdded: false };
   // The folder holds the CA key: only its owner may enter it.
-  prepareStateDir(dir);
+  const gitignoreAdded = protectStateDir(dir);
   for (const write of writes) {
     const path = join(dir, ...write.path.split("/"));
-    if (write.path.startsWith("retired/") && existsSync(path)) continue;
+    if (write.path.startsWith("retired/") && existsSync(path)) {
+      // Already retired by an earlier run that stopped half-way: the same bytes, or a conflict
+      // that must stop before anything is removed.
+      if (readFileSync(path, "utf8") === write.content) continue;
+      throw new Error(`${path} already exists with other content; move it away and build again`);
+    }
     writeFileAtomic(path, write.content, write.secret ? 0o600 : 0o644);
   }
   // Only after their retired copies are safely written.
   for (const removal of removals) rmSync(join(dir, ...removal.split("/")), { force: true });
+  return { gitignoreAdded };
 }

@@ -90,7 +90,7 @@ export const BUILTIN_CLIENTS: readonly Client[] = [
 ];
 
 /** Node names taken by what the output folder holds beside the nodes' folders. */
-export const RESERVED_NODE_NAMES = ["admin", "control-plane", "manifest.json"];
+export const RESERVED_NODE_NAMES = ["admin", "clients", "control-plane", "manifest.json"];
 
 /** kubeadm's layout has the API server's etcd client certificate beside the etcd ones. */
 export const KUBEADM_LAYOUT_CLIENTS: readonly Client[] = [

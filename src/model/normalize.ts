@@ -499,7 +499,7 @@ function checkConfigApi(k: ClusterSpec["kubeadm"], kubernetesVersion: string | u
         "E_KUBEADM_NEEDS_V1BETA4",
         path,
         `${what} cannot be written into a v1beta3 kubeadm configuration, so kubeadm would renew these certificates differently`,
-        'use config_api = "v1beta4" (kubeadm 1.31 and later), or remove the setting',
+        'remove the setting, or use config_api = "v1beta4", which needs kubernetes_version 1.31 or later',
       ),
     );
   if (tls.keyAlgorithm !== "rsa-2048" && tls.keyAlgorithm !== "ecdsa-p256") needsV1beta4(["tls", "key_algorithm"], `key_algorithm "${tls.keyAlgorithm}"`);

@@ -39,7 +39,8 @@ export async function adoptCa(certText: string, keyText: string, crypto: Crypto,
   if (facts.notAfter.getTime() <= now.getTime())
     problems.push({ file: "cert", message: `${describe(facts)} expired on ${facts.notAfter.toISOString()}`, hint: "an expired CA cannot be adopted; start a new CA with etcdgen build --new-ca" });
 
-  const keyBlocks = [...keyText.matchAll(PEM_BLOCK)].map((m) => m[1]);
+  // `openssl ecparam -genkey` without -noout puts the curve's parameters before the key.
+  const keyBlocks = [...keyText.matchAll(PEM_BLOCK)].map((m) => m[1]).filter((label) => label !== "EC PARAMETERS");
   if (keyBlocks.length !== 1 || !/PRIVATE KEY$/.test(keyBlocks[0]!)) {
     problems.push({ file: "key", message: `expected exactly one private key block, found ${keyBlocks.length === 0 ? "none" : keyBlocks.join(", ")}`, hint: "give the CA's private key, e.g. /etc/kubernetes/pki/etcd/ca.key" });
     return { ok: false, problems };

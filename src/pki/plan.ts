@@ -25,6 +25,8 @@ export interface CertSpec {
   validityDays: number;
   /** The part of the cluster file this certificate comes from, for diagnostics. */
   source: DocPath;
+  /** The SANs that come from [tls] extra_sans (text form), shared by every member certificate. */
+  sharedSans: string[];
 }
 
 export const CA_ID = "ca";
@@ -36,7 +38,11 @@ export function planCerts(cluster: Cluster): CertSpec[] {
   if (!cluster.tls.enabled) return [];
   const { keyAlgorithm } = cluster.tls;
   const rsa = ALGORITHMS[keyAlgorithm].rsa;
-  const make = (role: Role, fields: Pick<CertSpec, "id" | "commonName" | "organizations" | "dnsNames" | "ipAddresses" | "source">): CertSpec => ({
+  const make = (
+    role: Role,
+    fields: Pick<CertSpec, "id" | "commonName" | "organizations" | "dnsNames" | "ipAddresses" | "source"> & Partial<Pick<CertSpec, "sharedSans">>,
+  ): CertSpec => ({
+    sharedSans: [],
     ...fields,
     role,
     issuer: CA_ID,
@@ -81,11 +87,12 @@ export function planCerts(cluster: Cluster): CertSpec[] {
 }
 
 /** kubeadm's defaults (node name, localhost, the advertise address, 127.0.0.1, ::1) plus ours. */
-function memberSans(node: Node, cluster: Cluster): Pick<CertSpec, "dnsNames" | "ipAddresses"> {
-  const dnsNames = unique([node.name, ...node.dns, "localhost", ...cluster.tls.extraSans.dns]);
-  const ips = [node.ip, ...LOOPBACK_IPS, ...cluster.tls.extraSans.ips];
+function memberSans(node: Node, cluster: Cluster): Pick<CertSpec, "dnsNames" | "ipAddresses" | "sharedSans"> {
+  const { extraSans } = cluster.tls;
+  const dnsNames = unique([node.name, ...node.dns, "localhost", ...extraSans.dns]);
+  const ips = [node.ip, ...LOOPBACK_IPS, ...extraSans.ips];
   const ipAddresses = ips.filter((ip, i) => ips.findIndex((other) => other.text === ip.text) === i);
-  return { dnsNames, ipAddresses };
+  return { dnsNames, ipAddresses, sharedSans: [...extraSans.dns, ...extraSans.ips.map((ip) => ip.text)] };
 }
 
 function unique(items: string[]): string[] {

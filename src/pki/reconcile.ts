@@ -1,6 +1,7 @@
 // Planned certificates + what the state folder holds -> what to keep, create or reissue, and the
 // files that changes. Nothing is overwritten unless the caller's options say so; a replaced file is
 // first copied under retired/. Pure apart from the injected clock, random source and WebCrypto.
+import { createHash } from "node:crypto";
 import type * as pkijs from "pkijs";
 import type { KeyAlgorithm } from "../spec/types.js";
 import { diagnostic, hasErrors, type Diagnostic, type DocPath } from "../diag/diagnostic.js";
@@ -8,6 +9,9 @@ import { generateKeyPair, keysMatch, privateKeyFromPem, privateKeyToPem } from "
 import { fromPem, PEM_BLOCK, toPem } from "./pem.js";
 import { CA_ID, type CertSpec } from "./plan.js";
 import { cryptoEngine, DAY_MS, issueCertificate, readCertificate, validityDays, type CertFacts } from "./x509.js";
+
+/** Marks the CA as adopted (etcdgen import-ca): the file holds that CA's SHA-256 fingerprint. */
+export const IMPORTED_CA_MARKER = "ca.imported";
 
 export interface PkiEnv {
   now(): Date;
@@ -172,8 +176,10 @@ export async function reconcilePki(
   if (options.retireOrphans)
     for (const id of orphaned) {
       const pair = state.pairs.get(id)!;
-      const serial = pair.cert ? await serialOf(pair.cert, engine) : undefined;
-      const retired = `retired/${id}${serial ? `.${serial}` : ""}`;
+      // Named by serial, or where there is no readable certificate by the content: a second
+      // retirement of the same id never lands on the first one's name.
+      const tag = (pair.cert ? await serialOf(pair.cert, engine) : undefined) ?? contentTag(`${pair.cert ?? ""}${pair.key ?? ""}`);
+      const retired = `retired/${id}.${tag}`;
       if (pair.cert !== undefined) writes.push({ path: `${retired}.crt`, content: pair.cert, secret: false });
       if (pair.key !== undefined) writes.push({ path: `${retired}.key`, content: pair.key, secret: true });
       removals.push(...(pair.cert !== undefined ? [`${id}.crt`] : []), ...(pair.key !== undefined ? [`${id}.key`] : []));
@@ -245,6 +251,11 @@ export async function reconcilePki(
     if (old) {
       writes.push({ path: `retired/${spec.id}.${old.facts.serialHex}.crt`, content: old.certPem, secret: false });
       writes.push({ path: `retired/${spec.id}.${old.facts.serialHex}.key`, content: old.keyPem, secret: true });
+      // An adopted CA replaced by --new-ca: its marker goes with it.
+      if (spec.id === CA_ID && state.importedCaSha256 !== undefined) {
+        writes.push({ path: `retired/${IMPORTED_CA_MARKER}.${old.facts.serialHex}`, content: `${state.importedCaSha256}\n`, secret: false });
+        removals.push(IMPORTED_CA_MARKER);
+      }
     }
     writes.push({ path: `${spec.id}.key`, content: keyPem, secret: true });
     writes.push({ path: `${spec.id}.crt`, content: certPem, secret: false });
@@ -332,6 +343,8 @@ export interface IssuerFacts {
 export interface Reason {
   text: string;
   kind: "subject" | "sans" | "usage" | "algorithm" | "validity" | "issuer" | "expired";
+  /** Where in the cluster file the change was made, when a setting of every member made it. */
+  origin?: DocPath;
 }
 
 /** What differs between a certificate and its spec; empty when it still fits. */
@@ -340,7 +353,11 @@ export function compareCert(spec: CertSpec, facts: CertFacts, issuer: IssuerFact
   const setDiff = (what: string, kind: Reason["kind"], want: readonly string[], have: readonly string[]) => {
     const added = want.filter((x) => !have.includes(x));
     const removed = have.filter((x) => !want.includes(x));
-    if (added.length > 0) reasons.push({ text: `${what} added: ${added.join(", ")}`, kind });
+    // Names added through extra_sans are one change of [tls], not one per certificate.
+    const shared = added.filter((x) => spec.sharedSans.includes(x));
+    const own = added.filter((x) => !spec.sharedSans.includes(x));
+    if (shared.length > 0) reasons.push({ text: `${what} added: ${shared.join(", ")}`, kind, origin: ["tls", "extra_sans"] });
+    if (own.length > 0) reasons.push({ text: `${what} added: ${own.join(", ")}`, kind });
     if (removed.length > 0) reasons.push({ text: `${what} removed: ${removed.join(", ")}`, kind });
   };
   if (facts.commonName !== spec.commonName) reasons.push({ text: `common name "${facts.commonName}" becomes "${spec.commonName}"`, kind: "subject" });
@@ -351,10 +368,11 @@ export function compareCert(spec: CertSpec, facts: CertFacts, issuer: IssuerFact
   setDiff("extended key usage", "usage", spec.extKeyUsages, facts.extKeyUsages);
   if (facts.isCa !== spec.isCa) reasons.push({ text: spec.isCa ? "must be a CA" : "must not be a CA", kind: "usage" });
   if (facts.keyAlgorithm !== spec.keyAlgorithm)
-    reasons.push({ text: `key algorithm ${facts.keyAlgorithm ?? "unknown"} becomes ${spec.keyAlgorithm}`, kind: "algorithm" });
+    reasons.push({ text: `key algorithm ${facts.keyAlgorithm ?? "unknown"} becomes ${spec.keyAlgorithm}`, kind: "algorithm", origin: ["tls", "key_algorithm"] });
   const days = validityDays(facts);
   const capped = issuer.notAfter !== undefined && facts.notAfter.getTime() === issuer.notAfter.getTime() && days < spec.validityDays;
-  if (days !== spec.validityDays && !capped) reasons.push({ text: `validity ${days} days becomes ${spec.validityDays} days`, kind: "validity" });
+  if (days !== spec.validityDays && !capped)
+    reasons.push({ text: `validity ${days} days becomes ${spec.validityDays} days`, kind: "validity", origin: ["tls", spec.isCa ? "ca_validity_days" : "cert_validity_days"] });
   if (facts.authorityKeyIdHex !== issuer.keyIdHex) reasons.push({ text: "signed by another CA", kind: "issuer" });
   if (facts.notAfter.getTime() <= now.getTime()) reasons.push({ text: `expired on ${facts.notAfter.toISOString()}`, kind: "expired" });
   return reasons;
@@ -382,10 +400,10 @@ interface StaleCert {
   reasons: Reason[];
 }
 
-/** Where a change that every member's certificates share comes from in the cluster file. */
-const SHARED_SOURCE: Readonly<Record<Reason["kind"], readonly string[]>> = {
+/** Where a change that certificates of several parts of the file share is reported. */
+const SHARED_SOURCE: Readonly<Record<Reason["kind"], DocPath>> = {
   sans: ["tls", "extra_sans"],
-  validity: ["tls", "cert_validity_days"],
+  validity: ["tls"],
   algorithm: ["tls", "key_algorithm"],
   subject: ["tls"],
   usage: ["tls"],
@@ -394,36 +412,38 @@ const SHARED_SOURCE: Readonly<Record<Reason["kind"], readonly string[]>> = {
 };
 
 /**
- * One diagnostic per change, not one per certificate: a reason that certificates of several
- * parts of the file share (an extra SAN on every member, a new validity) is reported once where
- * it comes from; the rest once per part of the file (a node's server and peer certificates).
+ * One diagnostic per change, not one per certificate: a change made by a [tls] setting (an extra
+ * SAN, a new validity) is reported once where it was made, and so is one that certificates of
+ * several parts of the file share; the rest once per part of the file (a node's server and peer
+ * certificates together).
  */
 function staleDiagnostics(stale: readonly StaleCert[]): Diagnostic[] {
   const sourceKey = (c: StaleCert) => JSON.stringify(c.spec.source);
-  const bySharedText = new Map<string, { reason: Reason; certs: StaleCert[] }>();
-  for (const c of stale)
-    for (const reason of c.reasons) {
-      const entry = bySharedText.get(reason.text) ?? { reason, certs: [] };
-      entry.certs.push(c);
-      bySharedText.set(reason.text, entry);
-    }
-  const shared = [...bySharedText.values()].filter((e) => new Set(e.certs.map(sourceKey)).size > 1);
-  const sharedTexts = new Set(shared.map((e) => e.reason.text));
+  const sources = new Map<string, Set<string>>();
+  for (const c of stale) for (const r of c.reasons) sources.set(r.text, (sources.get(r.text) ?? new Set()).add(sourceKey(c)));
+  const placeOf = (c: StaleCert, r: Reason): DocPath => r.origin ?? (sources.get(r.text)!.size > 1 ? SHARED_SOURCE[r.kind] : c.spec.source);
+  // Per place, the certificates and reasons; certificates with the same reasons there go together.
   const groups: { path: DocPath; ids: string[]; reasons: Reason[] }[] = [];
-  const add = (path: DocPath, ids: string[], reasons: Reason[]) => {
-    const same = groups.find((g) => JSON.stringify(g.path) === JSON.stringify(path) && g.ids.join() === ids.join());
-    if (same) same.reasons.push(...reasons);
-    else groups.push({ path, ids, reasons: [...reasons] });
-  };
-  for (const e of shared) add(SHARED_SOURCE[e.reason.kind], e.certs.map((c) => c.spec.id), [e.reason]);
-  const rest = new Map<string, StaleCert[]>();
+  const byPlace = new Map<string, Map<string, { path: DocPath; ids: string[]; reasons: Reason[] }>>();
   for (const c of stale) {
-    const own = c.reasons.filter((r) => !sharedTexts.has(r.text));
-    if (own.length === 0) continue;
-    const key = `${sourceKey(c)}|${texts(own)}`;
-    rest.set(key, [...(rest.get(key) ?? []), { spec: c.spec, reasons: own }]);
+    const mine = new Map<string, { path: DocPath; reasons: Reason[] }>();
+    for (const r of c.reasons) {
+      const path = placeOf(c, r);
+      const key = JSON.stringify(path);
+      mine.set(key, { path, reasons: [...(mine.get(key)?.reasons ?? []), r] });
+    }
+    for (const [key, { path, reasons }] of mine) {
+      const place = byPlace.get(key) ?? new Map();
+      byPlace.set(key, place);
+      const what = texts(reasons);
+      const group = place.get(what) ?? { path, ids: [], reasons };
+      if (!place.has(what)) {
+        place.set(what, group);
+        groups.push(group);
+      }
+      group.ids.push(c.spec.id);
+    }
   }
-  for (const certs of rest.values()) add(certs[0]!.spec.source, certs.map((c) => c.spec.id), certs[0]!.reasons);
   return groups.map((g) =>
     diagnostic(
       "E_STATE_CERT_STALE",
@@ -439,6 +459,10 @@ function staleDiagnostics(stale: readonly StaleCert[]): Diagnostic[] {
 function orphans(plan: readonly CertSpec[], state: PkiState): string[] {
   const planned = new Set(plan.map((s) => s.id));
   return [...state.pairs.keys()].filter((id) => !planned.has(id)).sort();
+}
+
+function contentTag(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }
 
 async function serialOf(certPem: string, engine: pkijs.CryptoEngine): Promise<string | undefined> {

@@ -24,7 +24,8 @@ export function summarizeCertificate(cert: IssuedCert): string {
 }
 
 export function summarizeKey(cert: IssuedCert): string {
-  return `private key of ${cert.spec.id}; ${cert.spec.keyAlgorithm}`;
+  // The key's own algorithm: an adopted CA's may differ from the one the cluster file chooses.
+  return `private key of ${cert.spec.id}; ${cert.facts.keyAlgorithm ?? cert.spec.keyAlgorithm}`;
 }
 
 /** Maps each certificate's and key's PEM text to its summary line. */

@@ -179,6 +179,10 @@ export function validityDays(facts: Pick<CertFacts, "notBefore" | "notAfter">): 
 
 /** Parses a DER certificate and reads its facts. */
 export async function readCertificate(der: Uint8Array<ArrayBuffer>, engine: pkijs.CryptoEngine): Promise<{ cert: pkijs.Certificate; facts: CertFacts }> {
+  // Go (etcd, etcdctl) refuses a certificate with bytes after it ("x509: trailing data"); so do we.
+  const parsed = asn1js.fromBER(der);
+  if (parsed.offset !== -1 && parsed.offset !== der.byteLength)
+    throw new Error(`${der.byteLength - parsed.offset} bytes of trailing data after the certificate`);
   const cert = pkijs.Certificate.fromBER(der);
   return { cert, facts: await certificateFacts(cert, der, engine) };
 }

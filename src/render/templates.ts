@@ -45,19 +45,23 @@ export {{{name}}}={{value}}
  * The workstation's env file: it finds its own folder (bash and zsh tell a sourced file its path;
  * POSIX sh does not), so it works from any working directory and however -o was spelled.
  */
-export const WORKSTATION_ETCDCTL_ENV = `# etcdctl settings for cluster {{{cluster}}} with the {{{client}}} certificate beside this file.
+export const WORKSTATION_ETCDCTL_ENV = `# etcdctl settings for cluster {{{cluster}}}{{#files.length}} with the {{{client}}} certificate beside this file{{/files.length}}.
 # From any folder, in bash or zsh:   . path/to/{{{bundle}}}/etcdctl.env && etcdctl endpoint health --cluster
 # From any shell or script:          path/to/{{{bundle}}}/etcdctl endpoint health --cluster
+{{#files.length}}
 if [ -n "\${BASH_VERSION:-}" ]; then
-  eval '_etcdgen_dir=$(cd -- "$(dirname -- "\${BASH_SOURCE[0]}")" && pwd)'
+  eval '_etcdgen_dir=$(CDPATH= cd -- "$(dirname -- "\${BASH_SOURCE[0]}")" >/dev/null && pwd)'
 elif [ -n "\${ZSH_VERSION:-}" ]; then
-  eval '_etcdgen_dir=$(cd -- "$(dirname -- "\${(%):-%x}")" && pwd)'
+  eval '_etcdgen_dir=$(CDPATH= cd -- "$(dirname -- "\${(%):-%x}")" >/dev/null && pwd)'
 else
   echo "etcdctl.env: this shell cannot tell where the file is; source it from bash or zsh, or run the etcdctl script beside it" >&2
   return 1 2>/dev/null || exit 1
 fi
+{{/files.length}}
 {{> exports}}
+{{#files.length}}
 unset _etcdgen_dir
+{{/files.length}}
 `;
 
 /** The variables both workstation files export; certificate files relative to `_etcdgen_dir`. */
@@ -71,19 +75,43 @@ export {{{name}}}="$_etcdgen_dir"/{{file}}
 
 /** etcdctl with a bundle's certificate, from any folder and any shell: finds its folder by $0. */
 export const ETCDCTL_WRAPPER = `#!/bin/sh
-# etcdctl for cluster {{{cluster}}} with the {{{client}}} certificate beside this script:
+# etcdctl for cluster {{{cluster}}}{{#files.length}} with the {{{client}}} certificate beside this script{{/files.length}}:
 #   path/to/{{{bundle}}}/etcdctl endpoint health --cluster
 # Every member is used unless --endpoints names some.
 set -eu
-_etcdgen_dir=$(cd -- "$(dirname -- "$0")" && pwd)
-{{> exports}}
-# etcdctl refuses --endpoints next to ETCDCTL_ENDPOINTS.
-for arg in "$@"; do
-  case $arg in
-    --endpoints | --endpoints=*) unset ETCDCTL_ENDPOINTS ;;
+# Where this script really is, links followed (readlink without -f: BSD and macOS have it too).
+self=$0
+while [ -L "$self" ]; do
+  link=$(readlink -- "$self")
+  case $link in
+    /*) self=$link ;;
+    *) self=$(dirname -- "$self")/$link ;;
   esac
 done
-exec etcdctl "$@"
+_etcdgen_dir=$(CDPATH= cd -- "$(dirname -- "$self")" >/dev/null && pwd)
+{{> exports}}
+# etcdctl refuses a flag next to the variable it shadows: a flag given wins.
+for arg in "$@"; do
+  case $arg in
+    --) break ;;
+    --endpoints | --endpoints=*) unset ETCDCTL_ENDPOINTS ;;
+    --cacert | --cacert=*) unset ETCDCTL_CACERT ;;
+    --cert | --cert=*) unset ETCDCTL_CERT ;;
+    --key | --key=*) unset ETCDCTL_KEY ;;
+  esac
+done
+# The real etcdctl: the first on PATH that is not this script (its folder may be on PATH).
+old_ifs=$IFS
+IFS=:
+for folder in $PATH; do
+  candidate=\${folder:-.}/etcdctl
+  if [ -x "$candidate" ] && [ ! -d "$candidate" ] && [ "$(CDPATH= cd -- "\${folder:-.}" 2>/dev/null >/dev/null && pwd)" != "$_etcdgen_dir" ]; then
+    IFS=$old_ifs
+    exec "$candidate" "$@"
+  fi
+done
+echo "etcdctl: not found on PATH (Debian and Ubuntu: apt-get install etcd-client)" >&2
+exit 127
 `;
 
 export const PROFILE_SNIPPET = `# Loads etcdctl's settings for this etcd member in login shells (root only: the key is root's).

@@ -51,6 +51,30 @@ for (const { test, cluster: c, workdir } of clusterSuites("workstation bundles",
     assert.match(r.stderr, "source it from bash or zsh, or run the etcdctl script");
   });
 
+  test("the etcdctl script on PATH, called through a link, with CDPATH set, runs the real etcdctl", () => {
+    const bin = join(workdir(), "bin");
+    const r = c().workstationShell(
+      `mkdir -p ${bin} && ln -sf ${out()}/admin/etcdctl ${bin}/etcd-lab && export CDPATH=.:/ && cd / && ` +
+        `PATH=${out()}/admin:$PATH timeout 20 ${bin}/etcd-lab get moved --print-value-only 2>&1; echo "status=$?"; ` +
+        `PATH=${out()}/admin:$PATH timeout 20 etcdctl endpoint health 2>&1 | head -1`,
+    );
+    const [value, status, health] = r.stdout.trim().split("\n");
+    assert.is(value, "yes", r.stdout + r.stderr);
+    assert.is(status, "status=0");
+    assert.match(health!, "is healthy");
+  });
+
+  test("flags given to the etcdctl script win over its variables: another client's certificate", () => {
+    const prometheus = `${out()}/clients/prometheus`;
+    const r = c().workstationShell(`${out()}/admin/etcdctl --cert=${prometheus}/prometheus.crt --key ${prometheus}/prometheus.key put flagged yes`);
+    assert.is(r.code, 0, r.stderr);
+  });
+
+  test("the env file, sourced in bash with CDPATH set, still names files, not folders", () => {
+    const r = c().workstationShell(`export CDPATH=.:${workdir()} && cd / && . ${out()}/admin/etcdctl.env && printf '%s|' "$ETCDCTL_CACERT" "$ETCDCTL_KEY"`);
+    assert.is(r.stdout, `${out()}/admin/ca.crt|${out()}/admin/admin.key|`, r.stderr);
+  });
+
   test("each [[clients]] bundle authenticates with its own certificate", () => {
     for (const client of ["prometheus", "apiserver-etcd-client"]) {
       const r = c().workstationShell(`cd / && ${out()}/clients/${client}/etcdctl endpoint health --cluster`);
