@@ -50,6 +50,7 @@ export const CODES = {
   E_KUBERNETES_VERSION_INVALID: "error",
   E_IMAGE_INVALID: "error",
   E_KUBEADM_CONFIG_API_TOO_NEW: "error",
+  E_KUBEADM_CONFIG_API_TOO_OLD: "error",
   E_KUBEADM_NEEDS_V1BETA4: "error",
   // nodes
   E_NODES_EMPTY: "error",

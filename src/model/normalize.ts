@@ -477,6 +477,8 @@ function checkKubeadm(spec: ClusterSpec, etcdVersion: EtcdVersion | undefined, t
 
 /** kubeadm reads v1beta4 from 1.31 on; before, v1beta3, which cannot record every setting. */
 const V1BETA4_SINCE_MINOR = 31;
+/** kubeadm 1.36 removed v1beta3 (kubernetes PR #136016). */
+const V1BETA3_UNTIL_MINOR = 35;
 
 function checkConfigApi(k: ClusterSpec["kubeadm"], kubernetesVersion: string | undefined, tls: TlsSettings, report: Report): KubeadmSettings["configApi"] {
   const minor = kubernetesVersion && /^1\.\d+\.\d+$/.test(kubernetesVersion) ? Number(kubernetesVersion.split(".")[1]) : undefined;
@@ -488,6 +490,15 @@ function checkConfigApi(k: ClusterSpec["kubeadm"], kubernetesVersion: string | u
         ["kubeadm", "config_api"],
         `kubeadm ${kubernetesVersion} does not read v1beta4 configuration (kubeadm 1.${V1BETA4_SINCE_MINOR} and later do)`,
         'remove config_api (it follows kubernetes_version), or set it to "v1beta3"',
+      ),
+    );
+  if (configApi === "v1beta3" && minor !== undefined && minor > V1BETA3_UNTIL_MINOR)
+    report(
+      diagnostic(
+        "E_KUBEADM_CONFIG_API_TOO_OLD",
+        ["kubeadm", "config_api"],
+        `kubeadm ${kubernetesVersion} no longer reads v1beta3 configuration (kubeadm 1.${V1BETA3_UNTIL_MINOR + 1} removed it)`,
+        'remove config_api (it follows kubernetes_version), or set it to "v1beta4"',
       ),
     );
   if (configApi !== "v1beta3") return configApi;
