@@ -95,7 +95,10 @@ export async function reconcilePki(
   // from the state folder on the next build.
   const now = new Date(Math.floor(env.now().getTime() / 1000) * 1000);
   const caSpec = plan.find((s) => s.id === CA_ID);
-  if (!caSpec) return { ok: true, certs: [], writes: [], removals: [], diagnostics: [] };
+  if (!caSpec) {
+    const left = await leftOvers(plan, state, options, engine);
+    return { ok: true, certs: [], writes: left.writes, removals: left.removals, diagnostics: left.diagnostics };
+  }
   const oldCa = existing.get(CA_ID);
   const leaves = plan.filter((s) => s.id !== CA_ID);
 
@@ -170,31 +173,8 @@ export async function reconcilePki(
     else stale.push({ spec, reasons });
   }
   diagnostics.push(...staleDiagnostics(stale));
-  const orphaned = orphans(plan, state);
-  const removals: string[] = [];
-  const writes: StateWrite[] = [];
-  if (options.retireOrphans)
-    for (const id of orphaned) {
-      const pair = state.pairs.get(id)!;
-      // Named by serial, or where there is no readable certificate by the content: a second
-      // retirement of the same id never lands on the first one's name.
-      const tag = (pair.cert ? await serialOf(pair.cert, engine) : undefined) ?? contentTag(`${pair.cert ?? ""}${pair.key ?? ""}`);
-      const retired = `retired/${id}.${tag}`;
-      if (pair.cert !== undefined) writes.push({ path: `${retired}.crt`, content: pair.cert, secret: false });
-      if (pair.key !== undefined) writes.push({ path: `${retired}.key`, content: pair.key, secret: true });
-      removals.push(...(pair.cert !== undefined ? [`${id}.crt`] : []), ...(pair.key !== undefined ? [`${id}.key`] : []));
-    }
-  else
-    diagnostics.push(
-      ...orphaned.map((id) =>
-        diagnostic(
-          "W_STATE_ORPHAN",
-          [],
-          `the state folder holds ${id}, which the cluster file no longer asks for; it is kept`,
-          "once no node uses it, pass --retire-orphans to move it under retired/",
-        ),
-      ),
-    );
+  const { writes, removals, diagnostics: orphanWarnings } = await leftOvers(plan, state, options, engine);
+  diagnostics.push(...orphanWarnings);
   if (hasErrors(diagnostics)) return { ok: false, diagnostics };
 
   // Independent keys are generated concurrently: WebCrypto runs them on the thread pool.
@@ -456,9 +436,43 @@ function staleDiagnostics(stale: readonly StaleCert[]): Diagnostic[] {
   );
 }
 
-function orphans(plan: readonly CertSpec[], state: PkiState): string[] {
+/**
+ * State files of certificates the cluster file no longer asks for (a removed node's): a warning
+ * each, or with --retire-orphans, copies under retired/ and the originals removed.
+ */
+async function leftOvers(
+  plan: readonly CertSpec[],
+  state: PkiState,
+  options: ReconcileOptions,
+  engine: pkijs.CryptoEngine,
+): Promise<{ writes: StateWrite[]; removals: string[]; diagnostics: Diagnostic[] }> {
   const planned = new Set(plan.map((s) => s.id));
-  return [...state.pairs.keys()].filter((id) => !planned.has(id)).sort();
+  const orphaned = [...state.pairs.keys()].filter((id) => !planned.has(id)).sort();
+  const writes: StateWrite[] = [];
+  const removals: string[] = [];
+  if (!options.retireOrphans) {
+    const diagnostics = orphaned.map((id) =>
+      diagnostic(
+        "W_STATE_ORPHAN",
+        [],
+        `the state folder holds ${id}, which the cluster file no longer asks for; it is kept`,
+        "once no node uses it, pass --retire-orphans to move it under retired/",
+      ),
+    );
+    return { writes, removals, diagnostics };
+  }
+  for (const id of orphaned) {
+    const pair = state.pairs.get(id)!;
+    // Named by serial, or where there is no readable certificate by the content: a second
+    // retirement of the same id never lands on the first one's name.
+    const tag = (pair.cert ? await serialOf(pair.cert, engine) : undefined) ?? contentTag(`${pair.cert ?? ""}${pair.key ?? ""}`);
+    for (const [ext, content, secret] of [["crt", pair.cert, false], ["key", pair.key, true]] as const) {
+      if (content === undefined) continue;
+      writes.push({ path: `retired/${id}.${tag}.${ext}`, content, secret });
+      removals.push(`${id}.${ext}`);
+    }
+  }
+  return { writes, removals, diagnostics: [] };
 }
 
 function contentTag(text: string): string {
