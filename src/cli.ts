@@ -62,7 +62,7 @@ const checkArgs = {
 } as const satisfies ArgsDef;
 
 const importCaArgs = {
-  cluster: { type: "positional", description: "The cluster file (TOML) whose state folder receives the CA", required: true, valueHint: "cluster.toml" },
+  cluster: { type: "positional", description: "The cluster file (TOML) whose state folder receives the CA; - reads it from standard input (then --state is needed)", required: true, valueHint: "cluster.toml" },
   cert: { type: "string", description: "The CA certificate (PEM), e.g. /etc/kubernetes/pki/etcd/ca.crt", required: true, valueHint: "file" },
   key: { type: "string", description: "The CA private key (PEM: PKCS#8, PKCS#1 or SEC1, unencrypted), e.g. /etc/kubernetes/pki/etcd/ca.key", required: true, valueHint: "file" },
   state: buildArgs.state,
@@ -98,7 +98,7 @@ ENVIRONMENT
 const EXIT_CODES_HELP = `EXIT CODES
 
   0  success
-  1  the cluster file has errors (or warnings, with --strict)
+  1  the cluster file has errors (or warnings, with --strict) or cannot be read
   2  usage error: unknown command or option, missing argument
   3  the state folder disagrees with the cluster file or cannot be read
   4  writing the output or the state folder failed
@@ -187,6 +187,13 @@ function parseStrict<T extends ArgsDef>(argv: readonly string[], def: T) {
   return parseArgs<T>(argv as string[], def);
 }
 
+/** A file system error in words ("no such file"), with its code. */
+function fsProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = { ENOENT: "no such file", EACCES: "permission denied", EISDIR: "it is a folder", ENOTDIR: "a part of the path is not a folder" };
+  return code ? `${words[code] ?? "cannot read it"} (${code})` : (error as Error).message;
+}
+
 /** How diagnostics name the cluster file. */
 function displayName(path: string): string {
   return path === "-" ? "<stdin>" : path;
@@ -201,17 +208,18 @@ function readClusterFile(path: string, io: CliIo): { text: string } | { code: nu
     return { text: readFileSync(resolve(io.cwd, path), "utf8") };
   } catch (error) {
     io.stderr(
-      `${displayName(path)}: error[E_FILE_UNREADABLE]: cannot read the cluster file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n` +
+      `${displayName(path)}: error[E_FILE_UNREADABLE]: cannot read the cluster file: ${fsProblem(error)}\n` +
         `  hint: check the path (relative paths start at ${io.cwd}); etcdgen init > cluster.toml writes an example\n`,
     );
     return { code: EXIT.invalidInput };
   }
 }
 
-function report(diagnostics: readonly Diagnostic[], fileName: string, source: string | undefined, io: CliIo): void {
+function report(diagnostics: readonly Diagnostic[], fileName: string, source: string | undefined, io: CliIo, strict = false): void {
   if (diagnostics.length === 0) return;
   io.stderr(formatDiagnostics(diagnostics, { fileName, source, color: io.color }));
-  io.stderr(`${summarizeDiagnostics(diagnostics)}\n`);
+  const failedByStrict = strict && !hasErrors(diagnostics);
+  io.stderr(`${summarizeDiagnostics(diagnostics)}${failedByStrict ? " (--strict: warnings fail)" : ""}\n`);
 }
 
 function failsUnderStrict(diagnostics: readonly Diagnostic[], strict: boolean): boolean {
@@ -222,7 +230,7 @@ function runCheck(args: { cluster: string; strict?: boolean }, io: CliIo): numbe
   const file = readClusterFile(args.cluster, io);
   if ("code" in file) return file.code;
   const compiled = compileCluster(file.text);
-  report(compiled.diagnostics, displayName(args.cluster), file.text, io);
+  report(compiled.diagnostics, displayName(args.cluster), file.text, io, args.strict === true);
   if (failsUnderStrict(compiled.diagnostics, args.strict === true)) return EXIT.invalidInput;
   io.stdout(`${displayName(args.cluster)}: ok (${plural(compiled.cluster!.nodes.length, "node")})\n`);
   return EXIT.ok;
@@ -250,7 +258,7 @@ async function runBuild(
   const name = displayName(args.cluster);
   const compiled = compileCluster(file.text);
   if (!compiled.cluster || failsUnderStrict(compiled.diagnostics, args.strict === true)) {
-    report(compiled.diagnostics, name, file.text, io);
+    report(compiled.diagnostics, name, file.text, io, args.strict === true);
     return EXIT.invalidInput;
   }
   const outDir = resolve(io.cwd, args.out);
@@ -291,7 +299,7 @@ async function runBuild(
     compiled.locator,
   );
   const diagnostics = [...compiled.diagnostics, ...pki.diagnostics];
-  report(diagnostics, name, file.text, io);
+  report(diagnostics, name, file.text, io, args.strict === true);
   if (!pki.ok) return EXIT.stateConflict;
   if (failsUnderStrict(diagnostics, args.strict === true)) return EXIT.invalidInput;
   try {
@@ -336,7 +344,7 @@ async function runImportCa(args: { cluster: string; cert: string; key: string; s
       texts[which] = readFileSync(resolve(io.cwd, paths[which]), "utf8");
     } catch (error) {
       io.stderr(
-        `${paths[which]}: error[E_FILE_UNREADABLE]: cannot read the CA's ${which === "cert" ? "certificate" : "key"}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n` +
+        `${paths[which]}: error[E_FILE_UNREADABLE]: cannot read the CA's ${which === "cert" ? "certificate" : "key"}: ${fsProblem(error)}\n` +
           `  hint: check the path given to --${which} (relative paths start at ${io.cwd})\n`,
       );
       return EXIT.invalidInput;
@@ -353,7 +361,8 @@ async function runImportCa(args: { cluster: string; cert: string; key: string; s
   if (existing?.cert !== undefined || existing?.key !== undefined) {
     io.stderr(
       `${displayPath(io.cwd, stateDir)}: error[E_STATE_CA_EXISTS]: the state folder already has a CA; etcdgen never replaces a CA in place\n` +
-        "  hint: import into a new --state folder, or move ca.crt and ca.key away first if this cluster really changes CA (every member must then switch)\n",
+        "  hint: import into a new --state folder, or move ca.crt and ca.key away first if this cluster really changes CA " +
+        "(then build with --reissue-stale to issue every certificate under it; every member must switch)\n",
     );
     return EXIT.stateConflict;
   }

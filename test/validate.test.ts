@@ -53,4 +53,13 @@ test("closestMatch :: near and far", () => {
   assert.is(editDistance("ab", "ba"), 1);
 });
 
+test("validateSpec :: a misspelt required key is one error at the misspelling, naming the key", () => {
+  const raw = { cluster: { name: "lab", etcd_verison: "3.5.1" }, nodes: [{ name: "a", ip: "10.0.0.1" }, { name: "b", ipaddr: "10.0.0.2" }] };
+  const { diagnostics } = validateSpec(raw);
+  assert.equal(diagnostics.map((d) => `${d.code}@${formatPath(d.path)}`), ["E_UNKNOWN_KEY@cluster.etcd_verison", "E_UNKNOWN_KEY@nodes[1].ipaddr"]);
+  assert.match(diagnostics[0]!.hint!, '"etcd_version"');
+  assert.match(diagnostics[1]!.hint!, '"ip"');
+  assert.match(diagnostics[1]!.message, "the 2nd [[nodes]] table");
+});
+
 test.run();

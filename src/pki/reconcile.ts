@@ -429,11 +429,16 @@ function staleDiagnostics(stale: readonly StaleCert[]): Diagnostic[] {
       "E_STATE_CERT_STALE",
       g.path,
       `${g.ids.length === 1 ? "certificate" : "certificates"} ${g.ids.join(", ")} no longer ${g.ids.length === 1 ? "matches" : "match"} the cluster file: ${texts(g.reasons)}`,
-      onlyExpired(g.reasons)
-        ? "pass --reissue-stale to issue new ones (the expired files are kept under retired/)"
-        : "pass --reissue-stale to issue them again (the old files are kept under retired/), or undo the change",
+      staleHint(g.reasons),
     ),
   );
+}
+
+function staleHint(reasons: readonly Reason[]): string {
+  if (onlyExpired(reasons)) return "pass --reissue-stale to issue new ones (the expired files are kept under retired/)";
+  if (reasons.every((r) => r.kind === "issuer"))
+    return "the state folder's CA did not sign them; pass --reissue-stale to issue them under it (the old files are kept under retired/; every member must switch)";
+  return "pass --reissue-stale to issue them again (the old files are kept under retired/), or undo the change";
 }
 
 /**
@@ -451,12 +456,18 @@ async function leftOvers(
   const writes: StateWrite[] = [];
   const removals: string[] = [];
   if (!options.retireOrphans) {
-    const diagnostics = orphaned.map((id) =>
+    // One warning per name: a removed node's server and peer certificates together.
+    const byName = new Map<string, string[]>();
+    for (const id of orphaned) {
+      const name = id.includes("/") ? id.slice(id.indexOf("/") + 1) : id;
+      byName.set(name, [...(byName.get(name) ?? []), id]);
+    }
+    const diagnostics = [...byName.values()].map((ids) =>
       diagnostic(
         "W_STATE_ORPHAN",
         [],
-        `the state folder holds ${id}, which the cluster file no longer asks for; it is kept`,
-        "once no node uses it, pass --retire-orphans to move it under retired/",
+        `the state folder holds ${ids.join(", ")}, which the cluster file no longer asks for; ${ids.length === 1 ? "it is" : "they are"} kept`,
+        `once no node uses ${ids.length === 1 ? "it" : "them"}, pass --retire-orphans to move ${ids.length === 1 ? "it" : "them"} under retired/`,
       ),
     );
     return { writes, removals, diagnostics };

@@ -164,6 +164,17 @@ if [ ! -x {{binary}} ]; then
 fi
 {{/preinstalled}}
 
+# The configuration is rendered for one etcd minor version; another one must not start with it.
+installed=$({{binary}} --version 2>/dev/null | sed -n 's/^etcd Version: //p')
+case "$installed" in
+  {{minor}}.*) ;;
+  *)
+    echo "etcdgen: etcd \${installed:-(none)} is installed at "{{binary}}", but this node's configuration is for etcd {{version}};" \\
+      'set etcd_version to the installed version, or install that version' >&2
+    exit 1
+    ;;
+esac
+
 install -d -o etcd -g etcd -m 0700 {{dataDir}}
 systemctl daemon-reload
 systemctl enable etcd.service

@@ -26,9 +26,10 @@ export interface SpecResult {
  */
 export function validateSpec(raw: unknown): SpecResult {
   if (validate(raw)) return { spec: raw as unknown as ClusterSpec, diagnostics: [], removed: [] };
-  const diagnostics = dedupe((validate.errors ?? []).flatMap((e) => toDiagnostic(e)));
-  const removable = diagnostics.filter((d) => d.code !== "E_MISSING_KEY").map((d) => d.path);
-  if (removable.length !== diagnostics.length || removable.some((p) => p.length === 0))
+  const found = dedupe((validate.errors ?? []).flatMap((e) => toDiagnostic(e)));
+  const removable = found.filter((d) => d.code !== "E_MISSING_KEY").map((d) => d.path);
+  const diagnostics = pairMisspellings(found);
+  if (removable.length !== found.length || removable.some((p) => p.length === 0))
     return { spec: undefined, diagnostics, removed: removable };
   const pruned = structuredClone(raw) as Record<string, unknown>;
   for (const path of removable) removeAt(pruned, path);
@@ -56,7 +57,7 @@ function instancePath(error: ErrorObject): DocPath {
 
 function toDiagnostic(error: ErrorObject): Diagnostic[] {
   const path = instancePath(error);
-  const where = path.length === 0 ? "the top level" : `[${formatPath(path)}]`;
+  const where = tableName(path);
   const schemaNode = error.parentSchema as { properties?: Record<string, unknown>; enum?: unknown[] } | undefined;
   switch (error.keyword) {
     case "additionalProperties": {
@@ -74,7 +75,9 @@ function toDiagnostic(error: ErrorObject): Diagnostic[] {
     }
     case "required": {
       const key = (error.params as { missingProperty: string }).missingProperty;
-      return [diagnostic("E_MISSING_KEY", path, `missing required key "${key}" in ${where}`, missingKeyHint(key, schemaNode?.properties?.[key]))];
+      const missing = diagnostic("E_MISSING_KEY", path, `missing required key "${key}" in ${where}`, missingKeyHint(key, schemaNode?.properties?.[key]));
+      MISSING_KEYS.set(missing, key);
+      return [missing];
     }
     case "enum": {
       const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String);
@@ -152,6 +155,40 @@ function typeHint(expected: string): string {
 
 function valueText(value: unknown): string {
   return typeof value === "string" ? `"${value}"` : String(value);
+}
+
+/** Which key an E_MISSING_KEY diagnostic is about. */
+const MISSING_KEYS = new WeakMap<Diagnostic, string>();
+
+/**
+ * A required key missing beside an unknown key in the same table is most likely that key
+ * misspelt (etcd_verison, ipaddr): one error at the misspelling, saying so, instead of two.
+ */
+function pairMisspellings(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const dropped = new Set<Diagnostic>();
+  const replaced = new Map<Diagnostic, Diagnostic>();
+  for (const missing of diagnostics.filter((d) => d.code === "E_MISSING_KEY")) {
+    const key = MISSING_KEYS.get(missing);
+    const table = formatPath(missing.path);
+    const beside = diagnostics.filter((d) => d.code === "E_UNKNOWN_KEY" && formatPath(d.path.slice(0, -1)) === table && !replaced.has(d));
+    const misspelt = beside.length === 1 ? beside[0]! : beside.find((d) => key !== undefined && closestMatch(String(d.path.at(-1)), [key]) === key);
+    if (!key || !misspelt) continue;
+    dropped.add(missing);
+    replaced.set(misspelt, { ...misspelt, hint: `did you mean "${key}"? it is required and missing` });
+  }
+  return diagnostics.filter((d) => !dropped.has(d)).map((d) => replaced.get(d) ?? d);
+}
+
+/** A table as TOML writes it: [cluster], the 2nd [[nodes]] table, the top level. */
+function tableName(path: DocPath): string {
+  if (path.length === 0) return "the top level";
+  const last = path[path.length - 1];
+  if (typeof last === "number") {
+    const n = last + 1;
+    const suffix = n % 10 === 1 && n % 100 !== 11 ? "st" : n % 10 === 2 && n % 100 !== 12 ? "nd" : n % 10 === 3 && n % 100 !== 13 ? "rd" : "th";
+    return `the ${n}${suffix} [[${formatPath(path.slice(0, -1))}]] table`;
+  }
+  return `[${formatPath(path)}]`;
 }
 
 function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {

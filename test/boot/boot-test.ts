@@ -219,6 +219,34 @@ const tarballWrongSha: Case = (rootfs) => {
   );
 };
 
+/**
+ * The home lab rendered for etcd 3.5 while the image's package is 3.4: the bootstrap refuses to
+ * start etcd with a configuration for another version, and cloud-init reports it.
+ */
+const packageOfAnotherVersion: Case = (rootfs) =>
+  withBootedCluster(
+    rootfs,
+    () => singleNode(readFileSync(join(FIXTURES, "homelab", "cluster.toml"), "utf8").replace(/^etcd_version = "[^"]*"/m, 'etcd_version = "3.5.17"')),
+    async (_lab, guests) => {
+      const g = guests[0]!;
+      const detail = await expectCloudInit(g, "error");
+      if (!/scripts[-_]user/.test(detail)) throw new Error(`cloud-init's error is not the install script's:\n${detail}`);
+      const journal = g.exec(["sh", "-c", "cat /var/log/cloud-init-output.log"]).stdout;
+      if (!/etcd 3\.4\.\d+ is installed at \/usr\/bin\/etcd, but this node's configuration is for etcd 3\.5\.17/.test(journal)) throw new Error(`no version message in:\n${journal.slice(-2000)}`);
+      const active = g.exec(["systemctl", "is-active", "etcd.service"]).stdout.trim();
+      // The image's own etcd may run (Debian enables it); never with this node's configuration.
+      const env = g.exec(["sh", "-c", 'pid=$(systemctl show -p MainPID --value etcd.service); [ "$pid" -gt 0 ] && tr "\\0" "\\n" < /proc/$pid/environ || true']);
+      if (env.stdout.includes("ETCD_NAME=etcd-1")) throw new Error("etcd runs with the configuration for another version");
+      log(`  the bootstrap refused etcd 3.4 for a 3.5 configuration; cloud-init reports it; etcd.service ${active}`);
+    },
+  );
+
+/** The cluster file with only its first [[nodes]] table. */
+function singleNode(text: string): string {
+  const tables = text.split(/^(?=\[\[nodes\]\])/m);
+  return [tables[0], tables[1]].join("") + text.slice(text.search(/^\[\[clients\]\]/m));
+}
+
 function serveFile(lab: BootLab, file: string, address: string): void {
   const script = `
     const http = require("http"), fs = require("fs"), path = require("path");
@@ -276,6 +304,7 @@ async function main(argv: string[]): Promise<number> {
           ["home-lab fixture, systemd mode, distribution package", homelab],
           ["release tarball served on the bridge, sha256 verified", tarball],
           ["release tarball with a wrong sha256", tarballWrongSha],
+          ["distribution package of another etcd version than the cluster file's", packageOfAnotherVersion],
         ];
   const started = Date.now();
   const { path: rootfs, builtMs } = ensureRootfs(CACHE, log);
