@@ -303,8 +303,8 @@ async function runBuild(
   if (!pki.ok) return EXIT.stateConflict;
   if (failsUnderStrict(diagnostics, args.strict === true)) return EXIT.invalidInput;
   try {
-    const { gitignoreAdded } = saveState(stateDir, pki.stateWrites, pki.stateRemovals);
-    if (gitignoreAdded && !pki.stateWrites.some((w) => w.path === "ca.crt"))
+    const { protectedExisting } = saveState(stateDir, pki.stateWrites, pki.stateRemovals);
+    if (protectedExisting)
       io.stderr(`etcdgen: added ${displayPath(io.cwd, stateDir)}/.gitignore so that git ignores the state folder (it holds the CA key)\n`);
   } catch (error) {
     io.stderr(`etcdgen: error: writing the state folder ${stateDir} failed: ${(error as Error).message}\n`);

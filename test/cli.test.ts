@@ -321,6 +321,7 @@ test("cli :: a build prints a line as each new key is made, none when all are re
     assert.is(lines.length, 10);
     assert.ok(lines.some((l) => l.endsWith(" for ca")));
     assert.match(first.stderr, "made key 10/10 for ");
+    assert.not.match(first.stderr, ".gitignore", "a folder etcdgen creates needs no note");
     const again = await runCli(["build", "cluster.toml"], { cwd: dir });
     assert.not.match(again.stderr, "made key");
   });

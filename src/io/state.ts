@@ -53,10 +53,11 @@ function protectStateDir(dir: string): boolean {
 /**
  * Writes the changes; a retired copy that is already there is left as it is. Every successful
  * build passes here: a folder made before etcdgen protected its state folders is protected now
- * (0700, and a .gitignore). Returns whether that .gitignore was added.
+ * (0700, and a .gitignore). Returns whether an existing folder lacked that .gitignore.
  */
-export function saveState(dir: string, writes: readonly StateWrite[], removals: readonly string[] = []): { gitignoreAdded: boolean } {
-  if (writes.length === 0 && removals.length === 0 && !existsSync(dir)) return { gitignoreAdded: false };
+export function saveState(dir: string, writes: readonly StateWrite[], removals: readonly string[] = []): { protectedExisting: boolean } {
+  const existed = existsSync(dir);
+  if (writes.length === 0 && removals.length === 0 && !existed) return { protectedExisting: false };
   // The folder holds the CA key: only its owner may enter it.
   const gitignoreAdded = protectStateDir(dir);
   for (const write of writes) {
@@ -71,5 +72,5 @@ export function saveState(dir: string, writes: readonly StateWrite[], removals: 
   }
   // Only after their retired copies are safely written.
   for (const removal of removals) rmSync(join(dir, ...removal.split("/")), { force: true });
-  return { gitignoreAdded };
+  return { protectedExisting: existed && gitignoreAdded };
 }

@@ -10,6 +10,11 @@ export interface EtcdVersion {
   text: string;
 }
 
+/** Whether etcd `version` is 3.minor.patch or later (within etcd 3, the only major supported). */
+export function etcdAtLeast(version: EtcdVersion, minor: number, patch: number): boolean {
+  return version.minor > minor || (version.minor === minor && version.patch >= patch);
+}
+
 export interface Cluster {
   name: string;
   etcdVersion: EtcdVersion;

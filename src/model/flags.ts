@@ -34,16 +34,17 @@ export function scheme(cluster: Cluster): "https" | "http" {
   return cluster.tls.enabled ? "https" : "http";
 }
 
+/** A URL on one of the member's TLS (or, with TLS off, plain) ports. */
+function memberUrl(cluster: Cluster, ip: IpAddress, port: number): string {
+  return `${scheme(cluster)}://${urlHost(ip)}:${port}`;
+}
+
 export function clientUrl(cluster: Cluster, ip: IpAddress): string {
-  return `${scheme(cluster)}://${urlHost(ip)}:${cluster.ports.client}`;
+  return memberUrl(cluster, ip, cluster.ports.client);
 }
 
 export function peerUrl(cluster: Cluster, ip: IpAddress): string {
-  return `${scheme(cluster)}://${urlHost(ip)}:${cluster.ports.peer}`;
-}
-
-export function clientHttpUrl(cluster: Cluster, ip: IpAddress, port: number): string {
-  return `${scheme(cluster)}://${urlHost(ip)}:${port}`;
+  return memberUrl(cluster, ip, cluster.ports.peer);
 }
 
 export function metricsUrl(cluster: Cluster, ip: IpAddress): string {
@@ -65,7 +66,7 @@ export function memberFlags(cluster: Cluster, node: Node, context: MemberContext
   // From etcd 3.5.8: HTTP (/health, /version, /metrics, the JSON gateway) on a port of its own,
   // on the same hosts as the client port, which then serves gRPC only.
   const httpListener: Flag[] =
-    httpPort === undefined ? [] : [{ name: "listen-client-http-urls", value: distinct([loopback, node.ip].map((ip) => clientHttpUrl(cluster, ip, httpPort))) }];
+    httpPort === undefined ? [] : [{ name: "listen-client-http-urls", value: distinct([loopback, node.ip].map((ip) => memberUrl(cluster, ip, httpPort))) }];
   const flags: Flag[] = [
     { name: "name", value: node.name },
     { name: "data-dir", value: cluster.dataDir },

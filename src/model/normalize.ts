@@ -4,6 +4,7 @@ import { byText } from "../order.js";
 import { diagnostic, hasErrors, type Diagnostic, type DocPath } from "../diag/diagnostic.js";
 import type { ClusterSpec, ClientSpec, NodeSpec } from "../spec/types.js";
 import {
+  etcdAtLeast,
   BUILTIN_CLIENTS,
   DEFAULTS,
   KUBEADM_LAYOUT_CLIENTS,
@@ -154,7 +155,7 @@ function checkPorts(
     seen.set(port, role);
   }
   const { minor, patch } = CLIENT_HTTP_SINCE;
-  if (ports.clientHttp !== undefined && etcdVersion && etcdVersion.major === 3 && (etcdVersion.minor < minor || (etcdVersion.minor === minor && etcdVersion.patch < patch)))
+  if (ports.clientHttp !== undefined && etcdVersion && etcdVersion.major === 3 && !etcdAtLeast(etcdVersion, minor, patch))
     report(
       diagnostic(
         "E_PORT_CLIENT_HTTP_UNSUPPORTED",

@@ -22,12 +22,13 @@ export async function adoptCa(certText: string, keyText: string, crypto: Crypto,
   if (certBlocks.length !== 1 || certBlocks[0] !== "CERTIFICATE")
     return fail("cert", `expected exactly one CERTIFICATE block, found ${certBlocks.length === 0 ? "none" : certBlocks.join(", ")}`, "give the CA's certificate alone (a bundle or chain must be split first)");
   const der = fromPem("CERTIFICATE", certText)!;
+  const engine = cryptoEngine(crypto);
   let facts: CertFacts;
   let publicKey: CryptoKey;
   try {
-    const read = await readCertificate(der, cryptoEngine(crypto));
+    const read = await readCertificate(der, engine);
     facts = read.facts;
-    publicKey = await read.cert.getPublicKey(undefined, cryptoEngine(crypto));
+    publicKey = await read.cert.getPublicKey(undefined, engine);
   } catch (error) {
     return fail("cert", `not a readable X.509 certificate: ${(error as Error).message}`, "give the PEM certificate of the CA, e.g. /etc/kubernetes/pki/etcd/ca.crt");
   }

@@ -4,7 +4,7 @@
 import { byText } from "../order.js";
 import type { IPod } from "kubernetes-models/v1/Pod";
 import YAML from "yaml";
-import type { Cluster, KubeadmSettings, Node } from "../model/cluster.js";
+import { etcdAtLeast, type Cluster, type KubeadmSettings, type Node } from "../model/cluster.js";
 import { clientEndpoints, loopbackFor, memberFlags, type Flag } from "../model/flags.js";
 import { urlHost } from "../model/net.js";
 import { renderTemplate, shellQuote, unitValue } from "./escape.js";
@@ -51,9 +51,8 @@ interface ProbePaths {
 
 /** kubeadm's probe paths for the etcd it runs: /livez and /readyz need etcd 3.5.11 or later. */
 export function probePaths(cluster: Cluster): ProbePaths {
-  const { minor, patch } = cluster.etcdVersion;
-  if (minor > 5 || (minor === 5 && patch >= 11)) return { liveness: "/livez", readiness: "/readyz", startup: "/readyz" };
-  if (minor === 5) return { liveness: "/health?exclude=NOSPACE&serializable=true", readiness: undefined, startup: "/health?serializable=false" };
+  if (etcdAtLeast(cluster.etcdVersion, 5, 11)) return { liveness: "/livez", readiness: "/readyz", startup: "/readyz" };
+  if (cluster.etcdVersion.minor === 5) return { liveness: "/health?exclude=NOSPACE&serializable=true", readiness: undefined, startup: "/health?serializable=false" };
   return { liveness: "/health", readiness: undefined, startup: "/health" };
 }
 

@@ -43,7 +43,7 @@ function renderBootstrap(cluster: Cluster, node: Node): string {
       version: cluster.etcdVersion.text,
       package: install.method === "package" ? { packages: install.packages, names: install.packages.map((p) => p.split("=")[0]!) } : false,
       tarball: install.method === "tarball" ? { url: install.url, sha256: install.sha256 } : false,
-      preinstalled: install.method === "preinstalled" ? { binary: install.binary } : false,
+      preinstalled: install.method === "preinstalled",
     },
     shellQuote,
   );

@@ -29,6 +29,7 @@ export interface OutputOptions {
 }
 
 export const MANIFEST = "manifest.json";
+export const REDACTED_TOKEN = "redacted-token";
 
 /** The CA fingerprint an earlier build recorded in its manifest.json, if any. */
 export function recordedCaSha256(manifestText: string): string | undefined {
@@ -39,7 +40,6 @@ export function recordedCaSha256(manifestText: string): string | undefined {
     return undefined;
   }
 }
-export const REDACTED_TOKEN = "redacted-token";
 
 export function assembleOutput(cluster: Cluster, options: OutputOptions): OutputFile[] {
   const certs = new Map(options.certs.map((c) => [c.spec.id, c]));
@@ -63,14 +63,14 @@ export function assembleOutput(cluster: Cluster, options: OutputOptions): Output
     out.push({ path: `${node.name}/meta-data`, mode: 0o644, content: renderMetaData(cluster, node) });
     return { name: node.name, ip: node.ip.text, files: files.map(describe) };
   });
-  const admin = place("admin/", clientBundle(cluster, inputs, "admin", "admin"));
+  const bundle = (folder: string, client: string) => place(`${folder}/`, clientBundle(cluster, inputs, folder, client));
+  const admin = bundle("admin", "admin");
   // Every [[clients]] entry gets a bundle to hand to its owner; the state folder, which holds the
   // CA key, is never what a client is given.
   const clients = cluster.tls.enabled
-    ? cluster.clients
-        .filter((c) => c.index !== undefined)
-        .map((c) => ({ name: c.name, files: place(`clients/${c.name}/`, clientBundle(cluster, inputs, `clients/${c.name}`, c.name)) }))
+    ? cluster.clients.filter((c) => c.index !== undefined).map((c) => ({ name: c.name, files: bundle(`clients/${c.name}`, c.name) }))
     : [];
+  const ca = certs.get("ca")?.facts;
   // The control plane's bundle, wherever there is an API server client certificate to put in it.
   const controlPlane = certs.has("client/apiserver-etcd-client")
     ? place("control-plane/", controlPlaneBundle(cluster, inputs, cluster.kubeadm?.configApi ?? "v1beta4"))
@@ -86,7 +86,7 @@ export function assembleOutput(cluster: Cluster, options: OutputOptions): Output
       clientEndpoints: clientEndpoints(cluster),
     },
     // Public, and in the redacted output too: a CA that changed shows in review.
-    ...(certs.has("ca") ? { ca: { commonName: issued(inputs, "ca").facts.commonName, sha256: issued(inputs, "ca").facts.sha256 } } : {}),
+    ...(ca ? { ca: { commonName: ca.commonName, sha256: ca.sha256 } } : {}),
     nodes: manifestNodes,
     admin: admin.map(describe),
     ...(clients.length > 0 ? { clients: Object.fromEntries(clients.map((c) => [c.name, c.files.map(describe)])) } : {}),
